@@ -1,0 +1,77 @@
+"""The ``twxdata`` command: one module per verb, registered in ``VERBS``.
+
+Exit codes: 0 success, 1 runtime error (network, API, files), 2 usage error (bad arguments,
+rejected before any request), 130 interrupted. Errors print one short line on stderr; the global
+``--debug`` flag adds debug logging and tracebacks.
+
+>>> main(["--version"])  # doctest: +SKIP
+twxdata 0.1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from twxdata._version import __version__
+from twxdata.errors import AuthError, ParameterError, TwxError
+
+# Each module defines register(subparsers) which adds its parser with set_defaults(run=...),
+# where run(args) -> int. Helpers for shared options live in twxdata.cli.common.
+VERBS: tuple[str, ...] = ("search",)
+
+
+class UsageError(Exception):
+    """A command-line mistake found by a verb after parsing; exits with status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twxdata",
+        description="Collect X API v2 data into typed tables, with a raw archive.",
+    )
+    parser.add_argument("--version", action="version", version=f"twxdata {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="debug logging and full tracebacks on errors"
+    )
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for name in VERBS:
+        module = importlib.import_module(f"twxdata.cli.{name.replace('-', '_')}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        status: int = args.run(args)
+        return status
+    except KeyboardInterrupt:
+        print("twxdata: interrupted", file=sys.stderr)
+        return 130
+    except (UsageError, ParameterError, AuthError) as exc:
+        if args.debug:
+            raise
+        print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
+        return 2
+    except (TwxError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script
+    sys.exit(main())
