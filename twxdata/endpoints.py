@@ -476,7 +476,8 @@ _TABLE: tuple[Endpoint, ...] = (
         )
         for name, path in (
             ("get_direct_message_events", "/2/dm_events"),
-            ("get_dm_events_with_participant", "/2/dm_conversations/with/{participant_id}/dm_events"),
+            ("get_dm_events_with_participant",
+             "/2/dm_conversations/with/{participant_id}/dm_events"),
             ("get_dm_events_in_conversation", "/2/dm_conversations/{id}/dm_events"),
         )
     ),

@@ -11,7 +11,8 @@
     │   ├── Forbidden           403
     │   ├── NotFound            404
     │   ├── TooManyRequests     429 (rate limit or usage cap; ``reset_at`` when known)
-    │   └── ServerError         5xx, and unparsable bodies from proxies in front of the API
+    │   └── ServerError         5xx
+    │       └── MalformedResponse  a body that is not the promised JSON (proxy HTML, truncation)
     └── TransportError                     no usable answer: connection refused, reset, timeout,
                                            truncated body — after every retry was spent
 
@@ -131,6 +132,10 @@ class TooManyRequests(ApiError):
 
 class ServerError(ApiError):
     """5xx, or a body that is not the JSON the API promises (HTML from a proxy, truncation)."""
+
+
+class MalformedResponse(ServerError):
+    """A body that is not the JSON the API promises: HTML from a proxy, a cut-off body."""
 
 
 class TransportError(TwxError):

@@ -1,0 +1,131 @@
+"""Options and plumbing shared by the collecting verbs of the ``twxdata`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from twxdata.client import Client, Event, Received, Retrying, Waiting
+from twxdata.protocol.response import Page
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        "--api-base",
+        metavar="URL",
+        help="API root (default: $TWXDATA_API_BASE or https://api.x.com)",
+    )
+    group.add_argument(
+        "--timeout", type=float, default=30.0, metavar="S", help="per-request timeout (30)"
+    )
+    group.add_argument(
+        "--max-tries",
+        type=positive_int,
+        default=8,
+        metavar="N",
+        help="tries per request on 5xx and network errors (8)",
+    )
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--raw",
+        metavar="RAW.jsonl",
+        type=Path,
+        help="append every API response to this JSONL file as it arrives",
+    )
+    group.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        type=Path,
+        help="write the posts table: .parquet or .csv (written atomically at the end)",
+    )
+    group.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+
+
+def add_window_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("window")
+    group.add_argument("--limit", type=positive_int, metavar="N", help="stop after N items")
+    group.add_argument("--max-pages", type=positive_int, metavar="N", help="stop after N pages")
+    group.add_argument(
+        "--start-time",
+        metavar="T",
+        help="oldest time: ISO 8601 (2024-01-31T12:00:00Z) or relative (7d, 12h)",
+    )
+    group.add_argument("--end-time", metavar="T", help="newest time (exclusive)")
+    group.add_argument("--since-id", metavar="ID", help="only items with a greater id")
+    group.add_argument("--until-id", metavar="ID", help="only items with a smaller id")
+
+
+class RawArchive:
+    """Appends pages to a JSONL file, flushed and fsynced per page; opened at the first page.
+
+    Opening lazily means a run that fails before its first page leaves no file behind.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+        self.pages = 0
+
+    def write(self, page: Page) -> None:
+        if self.path is None:
+            return
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self._file.write(page.archive_line())
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.pages += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
+    from twxdata.protocol.retry import RetryPolicy
+
+    return Client(
+        api_base=args.api_base,
+        timeout=args.timeout,
+        retry=RetryPolicy(max_tries=args.max_tries),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
+    """A listener printing waits and retries on stderr (progress bars come with tqdm)."""
+
+    def report(event: Event) -> None:
+        if quiet or isinstance(event, Received):
+            return
+        if isinstance(event, Waiting):
+            print(f"twxdata: {event.endpoint}: {event.reason} ({event.seconds:.0f} s)",
+                  file=sys.stderr)  # fmt: skip
+        elif isinstance(event, Retrying):
+            print(
+                f"twxdata: {event.endpoint}: {event.reason}; retrying in {event.delay:.1f} s",
+                file=sys.stderr,
+            )
+
+    return report

@@ -1,0 +1,101 @@
+"""Build a request (method, URL, body) for an endpoint. Pure: no I/O, no credentials.
+
+Credentials are added by ``twxdata.auth`` at send time, per attempt (OAuth 1.0a signatures
+carry a fresh nonce and timestamp), so a ``Request`` can be logged, stored and repr'd safely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import orjson
+
+from twxdata.endpoints import Endpoint
+from twxdata.errors import ParameterError
+from twxdata.protocol.params import prepare_body, prepare_path, prepare_query
+
+DEFAULT_API_BASE = "https://api.x.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A request ready to send, minus credentials.
+
+    >>> from twxdata.endpoints import ENDPOINTS
+    >>> r = build_request(ENDPOINTS["search_recent_tweets"], params={"query": "a b"})
+    >>> r.method, r.url
+    ('GET', 'https://api.x.com/2/tweets/search/recent?query=a%20b')
+    """
+
+    endpoint: Endpoint = field(repr=False)
+    method: str
+    url: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers besides auth."""
+        headers = {"Accept": "application/json"}
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+
+def resolve_api_base(api_base: str | None = None) -> str:
+    """The API root: the argument, else ``TWXDATA_API_BASE``, else ``https://api.x.com``.
+
+    >>> resolve_api_base("http://127.0.0.1:8080/")
+    'http://127.0.0.1:8080'
+    """
+    base = api_base or os.environ.get("TWXDATA_API_BASE") or DEFAULT_API_BASE
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ParameterError(
+            "api_base", "must be an http(s) URL such as https://api.x.com", got=base
+        )
+    if parts.username or parts.password or parts.query:
+        # Credentials in URLs end up in logs and archives; X never takes them there.
+        raise ParameterError("api_base", "must not contain credentials or a query string")
+    return base.rstrip("/")
+
+
+def build_request(
+    endpoint: Endpoint,
+    *,
+    api_base: str | None = None,
+    path: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    body: Mapping[str, Any] | None = None,
+    allow_naive: bool = False,
+    now: datetime | None = None,
+    max_query_length: int | None = None,
+) -> Request:
+    """Validate everything and return the ``Request``; raises ``ParameterError`` first."""
+    route = prepare_path(endpoint, path or {})
+    query = prepare_query(
+        endpoint,
+        params or {},
+        allow_naive=allow_naive,
+        now=now,
+        max_query_length=max_query_length,
+    )
+    payload = prepare_body(endpoint, body)
+    url = resolve_api_base(api_base) + route
+    if query:
+        url += "?" + urlencode(query, quote_via=quote, safe="")
+    data = None if payload is None else orjson.dumps(payload)
+    return Request(endpoint, endpoint.method, url, query, data)
+
+
+def with_params(request: Request, params: Mapping[str, str]) -> Request:
+    """The same request with some already-serialised query values replaced (next page)."""
+    query = {**request.params, **params}
+    base = request.url.split("?", 1)[0]
+    url = base + ("?" + urlencode(query, quote_via=quote, safe="") if query else "")
+    return Request(request.endpoint, request.method, url, query, request.body)
