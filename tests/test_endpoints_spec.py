@@ -163,12 +163,18 @@ def test_unknown_endpoint_names_suggest_close_ones() -> None:
 
 def test_vocabularies_match_the_spec_enums() -> None:
     comps = spec()["components"]["parameters"]
-    pairs = {"TweetFieldsParameter": fields.TWEET_FIELDS, "UserFieldsParameter": fields.USER_FIELDS,
-             "MediaFieldsParameter": fields.MEDIA_FIELDS, "PlaceFieldsParameter": fields.PLACE_FIELDS,
-             "PollFieldsParameter": fields.POLL_FIELDS, "ListFieldsParameter": fields.LIST_FIELDS,
-             "SpaceFieldsParameter": fields.SPACE_FIELDS, "TopicFieldsParameter": fields.TOPIC_FIELDS,
-             "DmEventFieldsParameter": fields.DM_EVENT_FIELDS,
-             "ComplianceJobFieldsParameter": fields.COMPLIANCE_JOB_FIELDS}  # fmt: skip
+    pairs = {
+        "TweetFieldsParameter": fields.TWEET_FIELDS,
+        "UserFieldsParameter": fields.USER_FIELDS,
+        "MediaFieldsParameter": fields.MEDIA_FIELDS,
+        "PlaceFieldsParameter": fields.PLACE_FIELDS,
+        "PollFieldsParameter": fields.POLL_FIELDS,
+        "ListFieldsParameter": fields.LIST_FIELDS,
+        "SpaceFieldsParameter": fields.SPACE_FIELDS,
+        "TopicFieldsParameter": fields.TOPIC_FIELDS,
+        "DmEventFieldsParameter": fields.DM_EVENT_FIELDS,
+        "ComplianceJobFieldsParameter": fields.COMPLIANCE_JOB_FIELDS,
+    }
     for name, values in pairs.items():
         assert set(comps[name]["schema"]["items"]["enum"]) == values, name
     for research, vocabulary in [

@@ -95,7 +95,7 @@ def test_max_results_as_digit_string_is_accepted():
 
 
 def test_search_all_caps_page_size_with_context_annotations():
-    with pytest.raises(ParameterError, match="at most 100 when tweet.fields has context_annot"):
+    with pytest.raises(ParameterError, match=r"at most 100 when tweet\.fields has context_annot"):
         q(ALL, max_results=500, tweet_fields="context_annotations")
     assert q(ALL, max_results=100, tweet_fields="context_annotations")["max_results"] == "100"
     assert q(ALL, max_results=500, tweet_fields="lang")["max_results"] == "500"

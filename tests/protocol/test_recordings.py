@@ -1,4 +1,4 @@
-"""The pure reader on every real recording: statuses, partial errors, empty and errors-only pages."""
+"""The pure reader on every real recording: statuses, partial errors, empty, errors-only."""
 
 from __future__ import annotations
 
@@ -96,8 +96,9 @@ def test_academictwitter_covers_the_interesting_cases() -> None:
     assert errors_only and empty and partial
     for name in errors_only:
         rec = bodies[name]
-        page = read_response(endpoint_for(rec["request_url"]), 200, rec["headers"],
-                             orjson.dumps(rec["body"]), url=rec["request_url"], now=0.0)  # fmt: skip
+        endpoint = endpoint_for(rec["request_url"])
+        raw = orjson.dumps(rec["body"])
+        page = read_response(endpoint, 200, rec["headers"], raw, url=rec["request_url"], now=0.0)
         assert page.data == [] and page.errors and page.next_token is None
 
 
