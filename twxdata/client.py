@@ -355,7 +355,7 @@ class Client:
             wait = budget.acquire(now)
             if wait <= 0:
                 return
-            if wait >= 1.0:
+            if wait >= 1.0 or now < budget.blocked_until:  # a 429 is always worth showing
                 reason = budget.wait_reason(now)
                 self._emit(Waiting(ep.name, wait, reason))
                 log.info("%s: %s (%.1f s)", ep.name, reason, wait)

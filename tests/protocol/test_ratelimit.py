@@ -151,3 +151,14 @@ def test_spent_fraction():
     b.acquire(0.0)
     b.settle(rl(3, limit=15), now=0.0)
     assert b.spent() == pytest.approx(0.8)
+
+
+def test_block_outranks_an_earlier_longer_window():
+    b = Budget(margin=0.0)
+    b.acquire(0.0)
+    b.settle(rl(400, reset_after=900.0, limit=450, reset=1900), now=0.0)
+    b.acquire(1.0)
+    b.settle(rl(0, reset_after=1.0, reset=1002), now=1.0)  # a 429 that says "1 s"
+    b.block(1.0, now=1.0)
+    assert b.acquire(1.5) == pytest.approx(0.5)
+    assert b.acquire(2.0) == 0.0

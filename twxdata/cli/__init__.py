@@ -15,6 +15,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from twxdata._version import __version__
 from twxdata.errors import AuthError, ParameterError, TwxError
@@ -28,8 +29,15 @@ class UsageError(Exception):
     """A command-line mistake found by a verb after parsing; exits with status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in two lines (the message and where to look), not a screen of usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for usage.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="twxdata",
         description="Collect X API v2 data into typed tables, with a raw archive.",
     )
@@ -37,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="debug logging and full tracebacks on errors"
     )
-    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     for name in VERBS:
         module = importlib.import_module(f"twxdata.cli.{name.replace('-', '_')}")
         module.register(sub)

@@ -40,6 +40,13 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="tries per request on 5xx and network errors (8)",
     )
+    group.add_argument(
+        "--backoff",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="first pause after a failed try, doubling up to 60 s (1.0)",
+    )
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +115,7 @@ def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
     return Client(
         api_base=args.api_base,
         timeout=args.timeout,
-        retry=RetryPolicy(max_tries=args.max_tries),
+        retry=RetryPolicy(max_tries=args.max_tries, backoff_base=args.backoff),
         **extra,  # type: ignore[arg-type]
     )
 

@@ -200,9 +200,11 @@ class Budget:
 
     def block(self, seconds: float, *, now: float) -> None:
         """After a 429, hold every request of this bucket for ``seconds``."""
+        # The 429's own headers decided ``seconds``; they outrank what earlier answers said.
         self.blocked_until = max(self.blocked_until, now + seconds)
         self.remaining = 0
-        self.reset_at = max(self.reset_at or 0.0, now + seconds)
+        self.reset_at = self.blocked_until
+        self.window = None
 
     def spent(self) -> float | None:
         """The fraction of the window used, when known (for progress displays)."""
