@@ -90,17 +90,32 @@ def tweepy_python() -> Path:
     if not python.exists():
         print("creating", TWEEPY_ENV, "with tweepy 4.17 ...", file=sys.stderr)
         venv.create(TWEEPY_ENV, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "tweepy[async]==4.17.*"],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "tweepy[async]==4.17.*"], check=True
+        )
     return python
 
 
 def start_server(size: int) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "twxdata", "fake-api", "--port", "0", "--size", str(size),
-         "--limit", "10000000", "--seed", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "twxdata",
+            "fake-api",
+            "--port",
+            "0",
+            "--size",
+            str(size),
+            "--limit",
+            "10000000",
+            "--seed",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert server.stdout is not None
     first = server.stdout.readline()
     url = first.split(" on ", 1)[1].split()[0]
@@ -109,10 +124,12 @@ def start_server(size: int) -> tuple[subprocess.Popen[str], str]:
 
 def run(python: Path | str, code: str, base: str, pages: int) -> dict[str, float]:
     out = subprocess.run(
-        [str(python), "-c", code.format(token=TOKEN), base, str(pages), QUERY,
-         json.dumps(FIELDS)],
-        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
+        [str(python), "-c", code.format(token=TOKEN), base, str(pages), QUERY, json.dumps(FIELDS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     result["pages_per_s"] = result["pages"] / result["seconds"]
     return result
@@ -135,8 +152,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(f"search/recent, {args.pages} pages of up to 100 fully expanded posts, "
-          f"{args.repeats} alternating runs each, loopback fake API")  # fmt: skip
+    print(
+        f"search/recent, {args.pages} pages of up to 100 fully expanded posts, "
+        f"{args.repeats} alternating runs each, loopback fake API"
+    )
     medians = {}
     for name, results in runs.items():
         rates = [r["pages_per_s"] for r in results]
@@ -148,9 +167,11 @@ def main() -> None:
             f"  {name:8s} median {medians[name]:7.1f} pages/s  "
             f"(runs: {listed}; pages {pages}, posts {items})"
         )
-    print(textwrap.dedent(f"""\
-        ratio twxdata / tweepy (raw pages/s): {medians['twxdata'] / medians['tweepy']:.2f}x
-        target: >= 1.5x"""))  # fmt: skip
+    print(
+        textwrap.dedent(f"""\
+        ratio twxdata / tweepy (raw pages/s): {medians["twxdata"] / medians["tweepy"]:.2f}x
+        target: >= 1.5x""")
+    )
 
 
 if __name__ == "__main__":

@@ -50,9 +50,13 @@ def test_secrets_refuse_to_be_pickled():
 
 
 def test_environment_supplies_missing_values():
-    env = {"TWXDATA_BEARER_TOKEN": "env-bearer", "TWXDATA_CONSUMER_KEY": "a",
-           "TWXDATA_CONSUMER_SECRET": "b", "TWXDATA_ACCESS_TOKEN": "1-c",
-           "TWXDATA_ACCESS_TOKEN_SECRET": "d"}  # fmt: skip
+    env = {
+        "TWXDATA_BEARER_TOKEN": "env-bearer",
+        "TWXDATA_CONSUMER_KEY": "a",
+        "TWXDATA_CONSUMER_SECRET": "b",
+        "TWXDATA_ACCESS_TOKEN": "1-c",
+        "TWXDATA_ACCESS_TOKEN_SECRET": "d",
+    }
     creds = Credentials.load(environ=env)
     assert creds.bearer.token.reveal() == "env-bearer"
     assert creds.oauth1 is not None and creds.oauth1.user_id == "1"
@@ -117,9 +121,10 @@ def test_oauth1_signature_verifies():
     header = user.headers("GET", url)["Authorization"]
     assert header.startswith("OAuth ")
     params = signature.collect_parameters(
-        uri_query=urlsplit(url).query, headers={"Authorization": header},
+        uri_query=urlsplit(url).query,
+        headers={"Authorization": header},
         exclude_oauth_signature=True,
-    )  # fmt: skip
+    )
     base = signature.signature_base_string(
         "GET", signature.base_string_uri(url), signature.normalize_parameters(params)
     )

@@ -33,8 +33,9 @@ def test_flaky_server_every_page_exactly_once(tmp_path):
     faults = {"503": 0.10, "drop": 0.05, "truncate": 0.02}
     raw = tmp_path / "r.jsonl"
     with PageServer(pages=120, rates=faults, seed=7).run_in_thread() as server:
-        result = twxdata("search", "q", "--raw", str(raw), "--api-base", server.url,
-                         "--backoff", "0.01")  # fmt: skip
+        result = twxdata(
+            "search", "q", "--raw", str(raw), "--api-base", server.url, "--backoff", "0.01"
+        )
     assert result.returncode == 0, result.stderr
     lines = read_raw(raw)
     assert len(lines) == 120
@@ -59,8 +60,19 @@ def test_sixty_pages_under_a_tight_rate_limit_without_a_429(tmp_path):
 def test_limit_and_window_options(tmp_path):
     raw = tmp_path / "r.jsonl"
     with PageServer(pages=50).run_in_thread() as server:
-        result = twxdata("search", "q", "--archive", "--limit", "150", "--start-time", "7d",
-                         "--raw", str(raw), "--api-base", server.url)  # fmt: skip
+        result = twxdata(
+            "search",
+            "q",
+            "--archive",
+            "--limit",
+            "150",
+            "--start-time",
+            "7d",
+            "--raw",
+            str(raw),
+            "--api-base",
+            server.url,
+        )
     assert result.returncode == 0, result.stderr
     lines = read_raw(raw)
     assert sum(len(line["data"]) for line in lines) == 150
@@ -83,8 +95,17 @@ def test_usage_errors_exit_2_before_any_request_and_leave_no_file(tmp_path):
             ("q", "--api-base", "ftp://nowhere"),
         ]
         for query, *options in cases:
-            result = twxdata("search", query, "--raw", str(raw), "-o", str(out),
-                             "--api-base", server.url, *options)  # fmt: skip
+            result = twxdata(
+                "search",
+                query,
+                "--raw",
+                str(raw),
+                "-o",
+                str(out),
+                "--api-base",
+                server.url,
+                *options,
+            )
             assert result.returncode == 2, (options, result.stderr)
             assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 2, options
     assert server.stats.requests == 0

@@ -19,8 +19,11 @@ from twxdata.endpoints import (
     get_endpoint,
 )
 
-SECURITY = {"BearerToken": AuthKind.APP, "OAuth2UserToken": AuthKind.OAUTH2_USER,
-            "UserToken": AuthKind.OAUTH1}  # fmt: skip
+SECURITY = {
+    "BearerToken": AuthKind.APP,
+    "OAuth2UserToken": AuthKind.OAUTH2_USER,
+    "UserToken": AuthKind.OAUTH1,
+}
 
 
 @cache

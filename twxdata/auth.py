@@ -41,8 +41,14 @@ ENV_VARS = {
     "access_token_secret": "TWXDATA_ACCESS_TOKEN_SECRET",
 }
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
-DEFAULT_SCOPES = ("tweet.read", "users.read", "follows.read", "list.read", "like.read",
-                  "offline.access")  # fmt: skip
+DEFAULT_SCOPES = (
+    "tweet.read",
+    "users.read",
+    "follows.read",
+    "list.read",
+    "like.read",
+    "offline.access",
+)
 
 
 class Secret:
@@ -195,8 +201,10 @@ class OAuth1User:
         return {"Authorization": signed["Authorization"]}
 
     def __repr__(self) -> str:
-        return "OAuth1User(consumer_key=***, consumer_secret=***, access_token=***, " \
-            "access_token_secret=***)"  # fmt: skip
+        return (
+            "OAuth1User(consumer_key=***, consumer_secret=***, access_token=***, "
+            "access_token_secret=***)"
+        )
 
 
 @dataclass(frozen=True, repr=False)
@@ -314,8 +322,15 @@ class Credentials:
         raise AuthError(self._missing(f"{endpoint.name} accepts {kinds}"))
 
     def _missing(self, need: str) -> str:
-        held = [n for n, v in (("bearer token", self.bearer), ("OAuth 1.0a", self.oauth1),
-                               ("OAuth 2.0 user token", self.oauth2_user)) if v]  # fmt: skip
+        held = [
+            n
+            for n, v in (
+                ("bearer token", self.bearer),
+                ("OAuth 1.0a", self.oauth1),
+                ("OAuth 2.0 user token", self.oauth2_user),
+            )
+            if v
+        ]
         text = f"no suitable credentials: {need}; held: {', '.join(held) or 'none'}"
         if self._partial:
             text += f" (OAuth 1.0a needs all four keys; only {', '.join(self._partial)} given)"

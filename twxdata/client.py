@@ -258,8 +258,9 @@ class Client:
             path[ep.me] = await self.authenticated_user_id(auth)
         base = self.prepare(ep, path=path, params=params, max_query_length=max_query_length)
         while not cursor.done:
-            page = await self.send(with_params(base, cursor.next_params()), auth=auth,
-                                   stream=stream)  # fmt: skip
+            page = await self.send(
+                with_params(base, cursor.next_params()), auth=auth, stream=stream
+            )
             kept = cursor.keep(len(page.data))
             cursor.advance(items=kept, next_token=page.next_token)
             yield page.with_data_limit(kept)
@@ -292,8 +293,9 @@ class Client:
                 wall = time.time()
                 budget.settle(RateLimit.from_headers(headers, now=wall), now=loop.time())
                 try:
-                    page = read_response(ep, status, headers, raw, url=request.url,
-                                         params=request.params, now=wall)  # fmt: skip
+                    page = read_response(
+                        ep, status, headers, raw, url=request.url, params=request.params, now=wall
+                    )
                 except ApiError as exc:
                     error = exc
                     failure = (
@@ -388,8 +390,13 @@ class Client:
             limits = f", {rate.remaining}/{rate.limit} left" if rate else ""
             log.debug(
                 "%s %s -> %d (%d items, %.3f s%s)",
-                request.method, request.url, page.status, len(page.data), elapsed, limits,
-            )  # fmt: skip
+                request.method,
+                request.url,
+                page.status,
+                len(page.data),
+                elapsed,
+                limits,
+            )
 
     # ---- the authenticating user -------------------------------------------------------------
 
@@ -414,9 +421,11 @@ class Client:
                 user = page.body.get("data") or {}
                 if not isinstance(user, dict) or "id" not in user:
                     raise MalformedResponse(
-                        page.status, title="Malformed response", detail="/2/users/me has no id",
+                        page.status,
+                        title="Malformed response",
+                        detail="/2/users/me has no id",
                         url=page.url,
-                    )  # fmt: skip
+                    )
                 self._me[chosen.key] = str(user["id"])
         return self._me[chosen.key]
 

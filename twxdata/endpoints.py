@@ -100,6 +100,7 @@ class Endpoint:
     me: str | None = None  # path parameter filled with the authenticating user's id
     min_interval: float = 0.0  # seconds between requests beyond the window limit
     max_query_length: int | None = None
+    reach: int | None = None  # only this many most recent items can be paged to
     single: bool = False  # data is one object, not a list
     in_spec: bool = True  # False: gone from the current spec, kept for tweepy parity
     note: str = ""
@@ -287,7 +288,7 @@ _TABLE: tuple[Endpoint, ...] = (
     # --- Bookmarks (OAuth 2.0 user context only) ---
     _tweets(
         "get_bookmarks", "/2/users/{id}/bookmarks", auth=OAUTH2_ONLY, limit_app=None,
-        limit_user=180, page_size=(1, 100), me="id",
+        limit_user=180, page_size=(1, 100), me="id", reach=800,
     ),
     _write("bookmark", "POST", "/2/users/{id}/bookmarks", limit_user=50, body=("tweet_id",),
            me="id", auth=OAUTH2_ONLY),
@@ -298,12 +299,12 @@ _TABLE: tuple[Endpoint, ...] = (
            note="unhide_reply sends the same request with hidden=false"),
     # --- Likes ---
     _users(
-        "get_liking_users", "/2/tweets/{id}/liking_users", auth=USER_AUTH, limit_app=75,
+        "get_liking_users", "/2/tweets/{id}/liking_users", auth=USER_AUTH, limit_app=None,
         limit_user=75, page_size=(1, 100), api_default_page_size=100,
         note="the 2.166 spec lists user auth only; 2021-22 recordings show app tokens accepted",
     ),
     _tweets(
-        "get_liked_tweets", "/2/users/{id}/liked_tweets", auth=USER_AUTH, limit_app=75,
+        "get_liked_tweets", "/2/users/{id}/liked_tweets", auth=USER_AUTH, limit_app=None,
         limit_user=75, page_size=(5, 100),
     ),
     _write("like", "POST", "/2/users/{id}/likes", limit_user=50, body=("tweet_id",), me="id"),
@@ -347,28 +348,27 @@ _TABLE: tuple[Endpoint, ...] = (
     # --- Timelines ---
     _tweets(
         "get_users_mentions", "/2/users/{id}/mentions", limit_app=450, limit_user=300,
-        page_size=(5, 100), api_default_page_size=10, params=_TIMELINE_PARAMS,
-        note="reaches the 800 most recent mentions",
+        page_size=(5, 100), api_default_page_size=10, params=_TIMELINE_PARAMS, reach=800,
     ),
     _tweets(
         "get_home_timeline", "/2/users/{id}/timelines/reverse_chronological", auth=USER_AUTH,
         limit_app=None, limit_user=180, page_size=(1, 100), api_default_page_size=100,
         params=_TIMELINE_PARAMS | {"exclude"}, choices=_EXCLUDE,
-        list_params=frozenset({"exclude"}), me="id",
+        list_params=frozenset({"exclude"}), me="id", reach=800,
     ),
     _tweets(
         "get_users_tweets", "/2/users/{id}/tweets", limit_app=1500, limit_user=900,
         page_size=(5, 100), api_default_page_size=10, params=_TIMELINE_PARAMS | {"exclude"},
-        choices=_EXCLUDE, list_params=frozenset({"exclude"}),
-        note="reaches the 3,200 most recent posts (800 with exclude=replies)",
+        choices=_EXCLUDE, list_params=frozenset({"exclude"}), reach=3200,
+        note="800 most recent with exclude=replies",
     ),
     # --- Counts ---
     Endpoint(
         name="get_all_tweets_count", method_name="get_all_tweets_count", method="GET",
         path="/2/tweets/counts/all", result=Result.COUNTS, auth=APP_ONLY, limit_app=300,
         limit_user=None, page_token="next_token", params=_COUNT_PARAMS,
-        required=frozenset({"query"}), choices=_GRANULARITY, min_interval=1.0,
-        max_query_length=1024, note="pages in 31-day chunks",
+        required=frozenset({"query"}), choices=_GRANULARITY, max_query_length=1024,
+        note="pages in 31-day chunks",
     ),
     Endpoint(
         name="get_recent_tweets_count", method_name="get_recent_tweets_count", method="GET",
@@ -462,7 +462,7 @@ _TABLE: tuple[Endpoint, ...] = (
     ),
     _tweets(
         "get_space_tweets", "/2/spaces/{id}/tweets", auth=APP_OR_OAUTH2, limit_app=300,
-        limit_user=300, page_token=None,
+        limit_user=300, page_token=None, page_size=(1, 100), api_default_page_size=100,
     ),
     # --- Direct messages ---
     *(
@@ -497,7 +497,7 @@ _TABLE: tuple[Endpoint, ...] = (
     # --- Lists ---
     _tweets(
         "get_list_tweets", "/2/lists/{id}/tweets", limit_app=900, limit_user=900,
-        page_size=(1, 100), api_default_page_size=100, note="reaches the 800 most recent posts",
+        page_size=(1, 100), api_default_page_size=100, reach=800,
     ),
     _users(
         "get_list_followers", "/2/lists/{id}/followers", limit_app=180, limit_user=180,

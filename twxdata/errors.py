@@ -178,3 +178,25 @@ def error_class(status: int) -> type[ApiError]:
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, ApiError)
+
+
+class DataError(TwxError, ValueError):
+    """An input file or page cannot be read: bad JSON, a truncated line, not an API response.
+
+    ``source`` is the file (or ``"<pages>"`` for in-memory input) and ``line`` the 1-based
+    line (or position in the iterable).
+
+    >>> str(DataError("invalid JSON: unexpected end of data", source="a.jsonl", line=7))
+    'a.jsonl:7: invalid JSON: unexpected end of data'
+    """
+
+    def __init__(self, reason: str, *, source: str | None = None, line: int | None = None):
+        self.reason = reason
+        self.source = source
+        self.line = line
+        where = f"{source or '<pages>'}:{line}: " if line is not None else ""
+        super().__init__(f"{where}{reason}")
+
+
+class DataWarning(UserWarning):
+    """A bad line or page was skipped (flattening with ``on_error="warn"``)."""

@@ -29,6 +29,7 @@ class Stats:
     served: Counter[int] = field(default_factory=Counter)  # page number -> times served OK
     faults: Counter[str] = field(default_factory=Counter)
     too_many: int = 0
+    resets_sent: list[int] = field(default_factory=list)  # x-rate-limit-reset of scripted 429s
     auth_headers: list[str] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
@@ -119,21 +120,29 @@ class PageServer:
         if fault == "html502":
             return web.Response(status=502, body=HTML_502, content_type="text/html")
         if fault == "429":
-            spent = {**headers, "x-rate-limit-remaining": "0",
-                     "x-rate-limit-reset": str(int(time.time()) + 1)}  # fmt: skip
+            reset_at = int(time.time()) + 1
+            self.stats.resets_sent.append(reset_at)
+            spent = {**headers, "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset_at)}
             return self._json(429, _TOO_MANY, spent)
         if fault == "429-bare":
             return self._json(429, _TOO_MANY, {})
         if fault == "401":
-            body = {"title": "Unauthorized", "type": "about:blank", "status": 401,
-                    "detail": "Unauthorized"}  # fmt: skip
+            body = {
+                "title": "Unauthorized",
+                "type": "about:blank",
+                "status": 401,
+                "detail": "Unauthorized",
+            }
             return self._json(401, body, headers)
         if fault == "slow":
             await asyncio.sleep(self.slow_seconds)
         page_number, body_bytes = self._page(request)
         if fault == "truncate":
-            return web.Response(body=body_bytes[: len(body_bytes) // 2],
-                                content_type="application/json", headers=headers)  # fmt: skip
+            return web.Response(
+                body=body_bytes[: len(body_bytes) // 2],
+                content_type="application/json",
+                headers=headers,
+            )
         if fault == "drop":
             response = web.StreamResponse(headers=headers)
             response.content_type = "application/json"
@@ -161,16 +170,26 @@ class PageServer:
         size = min(int(request.query.get("max_results", "10")), self.per_page)
         first = 10**15 - number * self.per_page
         data = [
-            {"id": str(first - k), "text": f"post {number}:{k} ✓ مرحبا", "author_id": "12",
-             "edit_history_tweet_ids": [str(first - k)]}
+            {
+                "id": str(first - k),
+                "text": f"post {number}:{k} ✓ مرحبا",
+                "author_id": "12",
+                "edit_history_tweet_ids": [str(first - k)],
+            }
             for k in range(size)
-        ]  # fmt: skip
-        meta: dict[str, Any] = {"result_count": size, "newest_id": data[0]["id"],
-                                "oldest_id": data[-1]["id"]}  # fmt: skip
+        ]
+        meta: dict[str, Any] = {
+            "result_count": size,
+            "newest_id": data[0]["id"],
+            "oldest_id": data[-1]["id"],
+        }
         if number + 1 < self.pages:
             meta["next_token"] = f"p{number + 1}"
-        body = {"data": data, "includes": {"users": [{"id": "12", "name": "A", "username": "a"}]},
-                "meta": meta}  # fmt: skip
+        body = {
+            "data": data,
+            "includes": {"users": [{"id": "12", "name": "A", "username": "a"}]},
+            "meta": meta,
+        }
         return number, orjson.dumps(body)
 
     async def me(self, request: web.Request) -> web.Response:
@@ -181,16 +200,21 @@ class PageServer:
 
     @staticmethod
     def _json(status: int, body: Any, headers: dict[str, str]) -> web.Response:
-        return web.Response(status=status, body=orjson.dumps(body),
-                            content_type="application/json", headers=headers)  # fmt: skip
+        return web.Response(
+            status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+        )
 
     # ---- running it ------------------------------------------------------------------------
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/2/users/me", self.me)
-        for route in ("/2/tweets/search/recent", "/2/tweets/search/all",
-                      "/2/users/{id}/followers", "/2/users/{id}/bookmarks"):  # fmt: skip
+        for route in (
+            "/2/tweets/search/recent",
+            "/2/tweets/search/all",
+            "/2/users/{id}/followers",
+            "/2/users/{id}/bookmarks",
+        ):
             app.router.add_get(route, self.handle)
         return app
 
@@ -243,5 +267,9 @@ class ThreadedServer:
         self._thread.join(10)
 
 
-_TOO_MANY = {"title": "Too Many Requests", "type": "about:blank", "status": 429,
-             "detail": "Too Many Requests"}  # fmt: skip
+_TOO_MANY = {
+    "title": "Too Many Requests",
+    "type": "about:blank",
+    "status": 429,
+    "detail": "Too Many Requests",
+}

@@ -70,8 +70,7 @@ def test_empty_page_without_token_ends_the_walk():
     assert cursor.done
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": -5}, {"max_pages": 0},
-                                    {"limit": True}])  # fmt: skip
+@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": -5}, {"max_pages": 0}, {"limit": True}])
 def test_bad_limits_are_rejected(kwargs):
     with pytest.raises(ParameterError):
         Cursor(SEARCH, **kwargs)

@@ -69,12 +69,20 @@ def test_none_values_are_dropped():
 @pytest.mark.parametrize(
     ("endpoint", "value", "ok"),
     [
-        (SEARCH, 10, True), (SEARCH, 100, True), (SEARCH, 9, False), (SEARCH, 101, False),
-        (ALL, 500, True), (ALL, 501, False), (FOLLOWERS, 1, True), (FOLLOWERS, 1000, True),
-        (FOLLOWERS, 0, False), (FOLLOWERS, 1001, False),
-        (ENDPOINTS["get_users_tweets"], 5, True), (ENDPOINTS["get_users_tweets"], 4, False),
+        (SEARCH, 10, True),
+        (SEARCH, 100, True),
+        (SEARCH, 9, False),
+        (SEARCH, 101, False),
+        (ALL, 500, True),
+        (ALL, 501, False),
+        (FOLLOWERS, 1, True),
+        (FOLLOWERS, 1000, True),
+        (FOLLOWERS, 0, False),
+        (FOLLOWERS, 1001, False),
+        (ENDPOINTS["get_users_tweets"], 5, True),
+        (ENDPOINTS["get_users_tweets"], 4, False),
     ],
-)  # fmt: skip
+)
 def test_max_results_bounds_come_from_the_endpoint_table(endpoint, value, ok):
     path = {}
     if ok:
@@ -105,8 +113,10 @@ def test_search_all_caps_page_size_with_context_annotations():
     ("value", "expected"),
     [
         (datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc), "2024-01-02T03:04:05Z"),
-        (datetime(2024, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))),
-         "2024-01-02T03:04:05Z"),
+        (
+            datetime(2024, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2))),
+            "2024-01-02T03:04:05Z",
+        ),
         (pd.Timestamp("2024-01-02 03:04:05.999", tz="UTC"), "2024-01-02T03:04:05Z"),
         (pd.Timestamp("2024-01-02 04:04:05", tz="Europe/Paris"), "2024-01-02T03:04:05Z"),
         ("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
@@ -120,7 +130,7 @@ def test_search_all_caps_page_size_with_context_annotations():
         ("3 days ago", "2024-05-07T12:00:00Z"),
         (1704164645, "2024-01-02T03:04:05Z"),
     ],
-)  # fmt: skip
+)
 def test_times_become_rfc3339_utc_with_second_precision(value, expected):
     assert q(start_time=value)["start_time"] == expected
 
@@ -138,8 +148,9 @@ def test_naive_iso_string_with_time_is_an_error_too():
 
 
 def test_naive_datetime_allowed_on_request_means_utc():
-    out = prepare_query(SEARCH, {"query": "x", "start_time": datetime(2024, 1, 2, 3, 4, 5)},
-                        allow_naive=True)  # fmt: skip
+    out = prepare_query(
+        SEARCH, {"query": "x", "start_time": datetime(2024, 1, 2, 3, 4, 5)}, allow_naive=True
+    )
     assert out["start_time"] == "2024-01-02T03:04:05Z"
 
 
@@ -164,10 +175,12 @@ def test_start_must_be_before_end():
 
 @pytest.mark.parametrize(
     ("ids", "times"),
-    [({"since_id": "1"}, {"start_time": "2024-01-01"}),
-     ({"until_id": "99"}, {"end_time": "2024-01-01"}),
-     ({"since_id": "1"}, {"end_time": "2024-01-01"})],
-)  # fmt: skip
+    [
+        ({"since_id": "1"}, {"start_time": "2024-01-01"}),
+        ({"until_id": "99"}, {"end_time": "2024-01-01"}),
+        ({"since_id": "1"}, {"end_time": "2024-01-01"}),
+    ],
+)
 def test_since_until_ids_cannot_mix_with_times_on_search(ids, times):
     with pytest.raises(ParameterError, match="cannot be combined with"):
         q(**ids, **times)
@@ -200,8 +213,9 @@ def test_int_ids_become_strings():
 def test_query_must_be_non_empty_and_within_length():
     with pytest.raises(ParameterError, match="query: must be a non-empty string"):
         prepare_query(SEARCH, {"query": "  "})
-    with pytest.raises(ParameterError, match="query: is 513 characters; search_recent_tweets "
-                                             "allows 512"):  # fmt: skip
+    with pytest.raises(
+        ParameterError, match="query: is 513 characters; search_recent_tweets allows 512"
+    ):
         prepare_query(SEARCH, {"query": "a" * 513})
     assert prepare_query(ALL, {"query": "a" * 1024})["query"] == "a" * 1024
     assert prepare_query(SEARCH, {"query": "a" * 600}, max_query_length=4096)

@@ -21,9 +21,14 @@ def test_headers_are_read_case_insensitively():
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {**H, "x-rate-limit-limit": "abc"}, {k: v for k, v in H.items() if "reset" not in k},
-     {**H, "x-rate-limit-remaining": "-1"}, {**H, "x-rate-limit-reset": "0"}],
-)  # fmt: skip
+    [
+        {},
+        {**H, "x-rate-limit-limit": "abc"},
+        {k: v for k, v in H.items() if "reset" not in k},
+        {**H, "x-rate-limit-remaining": "-1"},
+        {**H, "x-rate-limit-reset": "0"},
+    ],
+)
 def test_missing_or_malformed_headers_give_none(headers):
     assert RateLimit.from_headers(headers, now=0.0) is None
 

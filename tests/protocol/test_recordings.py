@@ -62,8 +62,9 @@ def test_academictwitter_recordings(path: Path) -> None:
     now = int(reset) - 300.0 if reset else 0.0
     if rec["status"] >= 400:
         with pytest.raises(ApiError) as err:
-            read_response(endpoint, rec["status"], rec["headers"], raw, url=rec["request_url"],
-                          now=now)  # fmt: skip
+            read_response(
+                endpoint, rec["status"], rec["headers"], raw, url=rec["request_url"], now=now
+            )
         exc = err.value
         assert type(exc) is error_class(rec["status"])
         assert exc.status == rec["status"]
@@ -73,8 +74,9 @@ def test_academictwitter_recordings(path: Path) -> None:
             assert str(exc).startswith("400 Invalid Request: One or more parameters")
         assert exc.reset_at == (pytest.approx(now + 300.0) if reset else None)
         return
-    page = read_response(endpoint, rec["status"], rec["headers"], raw, url=rec["request_url"],
-                         now=now)  # fmt: skip
+    page = read_response(
+        endpoint, rec["status"], rec["headers"], raw, url=rec["request_url"], now=now
+    )
     check_page(page, rec["body"])
     assert page.rate_limit == RateLimit(
         int(rec["headers"]["x-rate-limit-limit"]),
@@ -113,8 +115,9 @@ def test_tweepy_cassette_bodies(path: Path) -> None:
     row = tweepy_index()[path.name]
     method, url = row["request"].split(" ", 1)
     endpoint = endpoint_for(url, method)
-    headers = {k: row[k] for k in ("x-rate-limit-limit", "x-rate-limit-remaining",
-                                   "x-rate-limit-reset")}  # fmt: skip
+    headers = {
+        k: row[k] for k in ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
+    }
     headers["date"] = row["date"]
     raw = path.read_bytes()
     page = read_response(endpoint, int(row["status"]), headers, raw, url=url, now=0.0)

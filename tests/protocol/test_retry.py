@@ -13,17 +13,30 @@ SPENT = {"x-rate-limit-limit": "15", "x-rate-limit-remaining": "0", "x-rate-limi
 
 @pytest.mark.parametrize(
     ("status", "failure"),
-    [(200, None), (204, None), (301, None), (400, Failure.CLIENT), (401, Failure.CLIENT),
-     (403, Failure.CLIENT), (404, Failure.CLIENT), (409, Failure.CLIENT),
-     (429, Failure.RATE_LIMITED), (500, Failure.SERVER), (502, Failure.SERVER),
-     (503, Failure.SERVER), (504, Failure.SERVER), (599, Failure.SERVER)],
-)  # fmt: skip
+    [
+        (200, None),
+        (204, None),
+        (301, None),
+        (400, Failure.CLIENT),
+        (401, Failure.CLIENT),
+        (403, Failure.CLIENT),
+        (404, Failure.CLIENT),
+        (409, Failure.CLIENT),
+        (429, Failure.RATE_LIMITED),
+        (500, Failure.SERVER),
+        (502, Failure.SERVER),
+        (503, Failure.SERVER),
+        (504, Failure.SERVER),
+        (599, Failure.SERVER),
+    ],
+)
 def test_classify_status(status, failure):
     assert classify_status(status) is failure
 
 
-@pytest.mark.parametrize("failure", [Failure.SERVER, Failure.BAD_BODY, Failure.NETWORK,
-                                     Failure.TIMEOUT])  # fmt: skip
+@pytest.mark.parametrize(
+    "failure", [Failure.SERVER, Failure.BAD_BODY, Failure.NETWORK, Failure.TIMEOUT]
+)
 def test_transient_failures_retry_until_max_tries(failure):
     policy = RetryPolicy(max_tries=3)
     assert decide(policy, failure, tries=1).retry
@@ -70,8 +83,13 @@ def test_429_with_room_in_the_window_is_the_per_second_rule():
 
 
 def test_usage_cap_is_final():
-    d = decide(RetryPolicy(), Failure.RATE_LIMITED, tries=0, headers=SPENT,
-               problem_type="https://api.twitter.com/2/problems/usage-capped")  # fmt: skip
+    d = decide(
+        RetryPolicy(),
+        Failure.RATE_LIMITED,
+        tries=0,
+        headers=SPENT,
+        problem_type="https://api.twitter.com/2/problems/usage-capped",
+    )
     assert not d.retry and "usage cap" in d.reason
 
 

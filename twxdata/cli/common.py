@@ -127,8 +127,10 @@ def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
         if quiet or isinstance(event, Received):
             return
         if isinstance(event, Waiting):
-            print(f"twxdata: {event.endpoint}: {event.reason} ({event.seconds:.0f} s)",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"twxdata: {event.endpoint}: {event.reason} ({event.seconds:.0f} s)",
+                file=sys.stderr,
+            )
         elif isinstance(event, Retrying):
             print(
                 f"twxdata: {event.endpoint}: {event.reason}; retrying in {event.delay:.1f} s",

@@ -134,7 +134,8 @@ async def _collect(
             pages.append(page)
             if not args.quiet and sys.stderr.isatty():
                 total = sum(len(p.data) for p in pages)
-                print(f"\rtwxdata search: {total} posts, {len(pages)} pages", end="",
-                      file=sys.stderr)  # fmt: skip
+                print(
+                    f"\rtwxdata search: {total} posts, {len(pages)} pages", end="", file=sys.stderr
+                )
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)

@@ -143,9 +143,12 @@ def read_response(
     data = body.get("data")
     if data is not None and not isinstance(data, (list, dict)):
         raise MalformedResponse(
-            status, title="Malformed response", detail="'data' is neither a list nor an object",
-            url=url, body=raw,
-        )  # fmt: skip
+            status,
+            title="Malformed response",
+            detail="'data' is neither a list nor an object",
+            url=url,
+            body=raw,
+        )
     if not body and endpoint.method == "GET":
         raise MalformedResponse(status, title="Malformed response", detail="empty body", url=url)
     return Page(
@@ -220,9 +223,12 @@ def _parse_object(raw: bytes, status: int, url: str, *, allow_empty: bool) -> di
         ) from None
     if not isinstance(value, dict):
         raise MalformedResponse(
-            status, title="Malformed response", detail="body is not a JSON object", url=url,
+            status,
+            title="Malformed response",
+            detail="body is not a JSON object",
+            url=url,
             body=raw,
-        )  # fmt: skip
+        )
     return value
 
 

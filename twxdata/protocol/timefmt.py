@@ -14,8 +14,18 @@ from typing import Any
 from twxdata.errors import ParameterError
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|day|w|wk)s?\s*(ago)?\s*$", re.I)
-_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400,
-                 "day": 86400, "w": 604800, "wk": 604800}  # fmt: skip
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "hr": 3600,
+    "d": 86400,
+    "day": 86400,
+    "w": 604800,
+    "wk": 604800,
+}
 
 
 def to_utc(

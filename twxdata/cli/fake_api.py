@@ -1,0 +1,91 @@
+"""``twxdata fake-api``: run the fake X API on this machine, for demos and offline work.
+
+Prints the base URL and a bearer token, then serves until interrupted::
+
+    $ twxdata fake-api --port 8000 --size 100000 --faults 503=0.05,drop=0.01
+    fake X API on http://127.0.0.1:8000 (100,000 posts, seed 0)
+    export TWXDATA_API_BASE=http://127.0.0.1:8000
+    export TWXDATA_BEARER_TOKEN=fake-bearer-token
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+
+def _faults(text: str) -> Any:
+    from twxdata.testing.faults import Faults
+
+    try:
+        return Faults.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "fake-api",
+        help="serve a fake X API (synthetic data) on this machine",
+        description="Serve the read endpoints of X API v2 from a seeded synthetic corpus, "
+        "with real page tokens, rate-limit headers and error bodies. Prints the URL and a "
+        "bearer token to use, then runs until interrupted (Ctrl-C).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (8000)")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed (0)")
+    parser.add_argument("--size", type=int, default=10_000, help="number of posts (10000)")
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="rate-limit window in seconds (900, as X; e.g. 2 for quick tests)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="requests per window for every endpoint (default: X's documented limits)",
+    )
+    parser.add_argument(
+        "--faults",
+        type=_faults,
+        metavar="SPEC",
+        help="fault rates, e.g. 503=0.1,drop=0.05,slow=0.1,delay=0.5,seed=1 "
+        "(kinds: 429 500 503 502 reset drop truncate cut slow)",
+    )
+    parser.add_argument("--token", help="the only bearer token to accept (default: any)")
+    parser.set_defaults(run=run)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    from twxdata.testing.server import FakeXApi
+
+    api = FakeXApi(
+        seed=args.seed,
+        size=args.size,
+        window=args.window,
+        limits=args.limit,
+        faults=args.faults,
+        tokens=None if args.token is None else [args.token],
+        host=args.host,
+        port=args.port,
+    )
+    async with api:
+        me = api.user_of()
+        print(f"fake X API on {api.url} ({args.size:,} posts, seed {args.seed})")
+        print(f"export TWXDATA_API_BASE={api.url}")
+        print(f"export TWXDATA_BEARER_TOKEN={api.bearer_token}")
+        print(f"# /2/users/me is @{me['username']} (id {me['id']}); Ctrl-C stops", flush=True)
+        await asyncio.Event().wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.size < 1:
+        print("twxdata fake-api: error: --size must be at least 1", file=sys.stderr)
+        return 2
+    asyncio.run(serve(args))
+    return 0

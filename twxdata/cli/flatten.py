@@ -1,0 +1,156 @@
+"""``twxdata flatten IN.jsonl [IN2.jsonl ...] -o OUT``: raw archives to typed tables.
+
+``-o OUT.parquet`` (or ``.csv``) writes the posts table, or the one ``--table`` names;
+``-o DIR/`` writes every table as ``DIR/<table>.parquet`` (``--format csv`` for CSV), or only
+those named with ``--table``. Inputs are our archives or twarc2's JSONL (``.gz`` too), files
+of twarc-flattened posts, stream output, or ``-`` for stdin.
+
+The input is streamed a few MB at a time, so memory stays flat however large it is. Output
+files are written beside the target and moved into place at the end: on any error nothing is
+left behind and an existing output is kept. In CSV, list, struct and map columns are JSON text.
+
+Exit status: 0 done, 1 unreadable input (the message names file and line), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import sys
+from pathlib import Path
+from typing import Any
+
+from twxdata.cli import UsageError
+
+_FORMATS = ("parquet", "csv")
+
+
+def register(sub: Any) -> None:
+    from twxdata.tables.names import TABLE_NAMES
+
+    parser = sub.add_parser(
+        "flatten",
+        help="turn archived API responses into typed Parquet or CSV tables",
+        description=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="IN", help="JSONL archive (ours or twarc2's), .gz, or -"
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT",
+        help="OUT.parquet or OUT.csv for one table; DIR/ for every table",
+    )  # fmt: skip
+    parser.add_argument(
+        "--table", action="append", metavar="NAME", dest="tables",
+        help=f"table to write (repeatable; default: tweets, or all for DIR/): "
+        f"{', '.join(TABLE_NAMES)}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", choices=_FORMATS, help="file format for DIR/ output (default: parquet)"
+    )
+    parser.add_argument(
+        "--on-error", choices=("raise", "skip", "warn"), default="raise",
+        help="a corrupt or truncated line: stop (default), skip it, or skip it with a warning",
+    )  # fmt: skip
+    parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    parser.set_defaults(run=run)
+
+
+def plan(args: argparse.Namespace) -> dict[str, Path]:
+    """Which table goes to which file; raises ``UsageError`` for impossible requests."""
+    from twxdata.tables.names import TABLE_NAMES
+
+    tables = args.tables or []
+    unknown = [t for t in tables if t not in TABLE_NAMES]
+    if unknown:
+        raise UsageError(
+            f"--table: no table {', '.join(unknown)} (tables: {', '.join(TABLE_NAMES)})"
+        )
+    out = Path(args.output)
+    if args.output.endswith(("/", "\\")) or out.is_dir():
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"-o {out}: exists and is not a directory")
+        suffix = "." + (args.format or "parquet")
+        return {name: out / f"{name}{suffix}" for name in (tables or TABLE_NAMES)}
+    if args.format:
+        raise UsageError("--format is for a directory output; name the file .parquet or .csv")
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(f"-o {out}: name a .parquet or .csv file, or a directory ending in /")
+    if len(tables) > 1:
+        raise UsageError("one output file holds one table; use -o DIR/ for several")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"-o {out}: no directory {parent}")
+    return {(tables or ["tweets"])[0]: out}
+
+
+def _check_inputs(inputs: list[str]) -> None:
+    for name in inputs:
+        if name != "-" and not Path(name).is_file():
+            raise UsageError(f"{name}: no such file")
+    if inputs.count("-") > 1:
+        raise UsageError("stdin (-) can be read once")
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = plan(args)
+    _check_inputs(args.inputs)
+    import pyarrow as pa
+
+    from twxdata.errors import DataError
+    from twxdata.tables import iter_batches
+    from twxdata.tables.lines import ErrorPolicy
+    from twxdata.tables.output import TableWriter, WriteBehind
+    from twxdata.tables.schema import SCHEMAS
+
+    # Batches come and go: the system allocator hands their memory back to the OS, where
+    # Arrow's default (mimalloc) keeps it, and the peak would grow by ~100 MB.
+    pa.set_memory_pool(pa.system_memory_pool())
+
+    def warn(error: DataError) -> None:
+        print(f"twxdata flatten: warning: skipped {error}", file=sys.stderr)
+
+    policy = ErrorPolicy(args.on_error, notify=warn)
+    created = sorted({p.parent for p in targets.values() if not p.parent.exists()})
+    for directory in created:
+        directory.mkdir(parents=True, exist_ok=True)
+    writers = {name: TableWriter(path, SCHEMAS[name], name=name) for name, path in targets.items()}
+    behind = WriteBehind()
+    # Every object alive now (modules, schemas) outlives the run: frozen, the collector stops
+    # re-scanning them after each batch's short-lived wrappers (~15% of the run otherwise).
+    gc.freeze()
+    try:
+        for batch in iter_batches(args.inputs, tables=list(targets), policy=policy):
+            for name, table in batch.items():
+                behind.write(writers[name], table)
+        behind.finish()
+        for writer in writers.values():
+            writer.commit()
+    except BaseException:
+        with contextlib.suppress(BaseException):  # the first failure is the one to report
+            behind.finish()
+        for writer in writers.values():
+            writer.abort()
+        for directory in created:  # a failed run leaves nothing behind, not even a folder
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        raise
+    finally:
+        gc.unfreeze()
+    if not args.quiet:
+        _summary(args.inputs, writers, len(policy.skipped))
+    return 0
+
+
+def _summary(inputs: list[str], writers: dict[str, Any], skipped: int) -> None:
+    counts = ", ".join(f"{w.rows} {name}" for name, w in writers.items() if w.rows)
+    where = writers[next(iter(writers))].path
+    target = where.parent if len(writers) > 1 else where
+    note = f"; skipped {skipped} bad line{'s' * (skipped != 1)}" if skipped else ""
+    print(
+        f"twxdata flatten: {len(inputs)} input{'s' * (len(inputs) != 1)} -> {target}: "
+        f"{counts or 'no rows'}{note}",
+        file=sys.stderr,
+    )

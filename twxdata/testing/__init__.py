@@ -1,0 +1,56 @@
+"""A fake X API v2 for tests, demos and benchmarks: no network, no credentials, same shapes.
+
+``FakeXApi`` is an aiohttp.web server answering the read endpoints of
+``twxdata.endpoints`` (same paths, page tokens, page sizes, meta, error bodies, rate-limit
+headers) from a ``Corpus``: seeded synthetic accounts, posts, follows, likes, lists and spaces,
+from a few hundred to a million posts. ``Faults`` injects the failures a real connection
+meets (429, 5xx, HTML 502 from a proxy, dropped and truncated bodies, slow answers).
+
+In a coroutine::
+
+    from twxdata.testing import FakeXApi
+
+    async with FakeXApi(seed=1, size=5_000, window=2.0, faults="503=0.05") as api:
+        async with aiohttp.ClientSession(headers=api.headers()) as session:
+            async with session.get(api.url + "/2/tweets/search/recent",
+                                   params={"query": "#python"}) as resp:
+                page = await resp.json()
+        api.stats.count("search_recent_tweets")  # requests served
+
+In any test (background thread), or with the pytest fixture ``fake_x_api``::
+
+    with FakeXApi(seed=1, size=1_000) as api:
+        request = urllib.request.Request(api.url + "/2/users/me", headers=api.headers())
+        urllib.request.urlopen(request).read()
+
+From a shell: ``twxdata fake-api --port 8000 --size 100000`` prints the URL and a token.
+
+Mutations for hydration and compliance tests: ``api.corpus.delete_tweet(id)``,
+``api.corpus.protect_user(id)``, ``api.corpus.suspend_user(id)``; forced faults:
+``api.inject("drop", count=2)``.
+
+>>> from datetime import datetime
+>>> corpus = Corpus(seed=1, size=1_000, end=datetime(2024, 5, 1))
+>>> len(corpus.visible_rows()) < corpus.size
+True
+>>> Faults.parse("429=0.1").rates["429"]
+0.1
+"""
+
+from __future__ import annotations
+
+from twxdata.testing.corpus import Corpus, CorpusState
+from twxdata.testing.faults import Faults
+from twxdata.testing.ratelimit import RateLimiter
+from twxdata.testing.server import FakeXApi
+from twxdata.testing.stats import RequestRecord, Stats
+
+__all__ = [
+    "Corpus",
+    "CorpusState",
+    "FakeXApi",
+    "Faults",
+    "RateLimiter",
+    "RequestRecord",
+    "Stats",
+]
