@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from twxdata.client import Client, Event, Received, Retrying, Waiting
-from twxdata.protocol.response import Page
+if TYPE_CHECKING:  # the client imports aiohttp: too slow for every `twxdata` start
+    from twxdata.client import Client, Event
+    from twxdata.protocol.response import Page
 
 
 def positive_int(text: str) -> int:
@@ -110,6 +111,7 @@ class RawArchive:
 
 
 def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
+    from twxdata.client import Client
     from twxdata.protocol.retry import RetryPolicy
 
     return Client(
@@ -122,6 +124,7 @@ def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
 
 def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
     """A listener printing waits and retries on stderr (progress bars come with tqdm)."""
+    from twxdata.client import Received, Retrying, Waiting
 
     def report(event: Event) -> None:
         if quiet or isinstance(event, Received):

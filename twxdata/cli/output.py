@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from twxdata.cli import UsageError
-from twxdata.protocol.response import Page
+
+if TYPE_CHECKING:
+    from twxdata.protocol.response import Page
 
 SUFFIXES = (".parquet", ".csv")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twxdata.cli.common import (
     RawArchive,
@@ -28,7 +28,9 @@ from twxdata.fields import (
     RESEARCH_TWEET_FIELDS,
     RESEARCH_USER_FIELDS,
 )
-from twxdata.protocol.response import Page
+
+if TYPE_CHECKING:
+    from twxdata.protocol.response import Page
 
 
 def register(sub: Any) -> None:
