@@ -138,3 +138,30 @@ FIELD_PARAMS: dict[str, frozenset[str]] = {
     "dm_event.fields": DM_EVENT_FIELDS,
     "compliance_job.fields": COMPLIANCE_JOB_FIELDS,
 }
+
+
+def research_params(result: str = "tweets") -> dict[str, tuple[str, ...]]:
+    """The field and expansion parameters twxdata sends by default for a kind of result.
+
+    >>> sorted(research_params("users"))
+    ['expansions', 'tweet.fields', 'user.fields']
+    """
+    if result == "users":
+        return {
+            "user.fields": RESEARCH_USER_FIELDS,
+            "tweet.fields": RESEARCH_TWEET_FIELDS,
+            "expansions": RESEARCH_USER_EXPANSIONS,
+        }
+    if result == "lists":
+        return {"list.fields": RESEARCH_LIST_FIELDS, "user.fields": RESEARCH_USER_FIELDS,
+                "expansions": ("owner_id",)}  # fmt: skip
+    if result != "tweets":
+        raise ValueError(f"no research defaults for {result!r}")
+    return {
+        "tweet.fields": RESEARCH_TWEET_FIELDS,
+        "user.fields": RESEARCH_USER_FIELDS,
+        "media.fields": RESEARCH_MEDIA_FIELDS,
+        "place.fields": RESEARCH_PLACE_FIELDS,
+        "poll.fields": RESEARCH_POLL_FIELDS,
+        "expansions": RESEARCH_TWEET_EXPANSIONS,
+    }

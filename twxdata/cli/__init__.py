@@ -22,7 +22,7 @@ from twxdata.errors import AuthError, ParameterError, TwxError
 
 # Each module defines register(subparsers) which adds its parser with set_defaults(run=...),
 # where run(args) -> int. Helpers for shared options live in twxdata.cli.common.
-VERBS: tuple[str, ...] = ("search", "fake-api", "flatten")
+VERBS: tuple[str, ...] = ("demo", "search", "flatten", "fake-api")
 
 
 class UsageError(Exception):

@@ -20,14 +20,7 @@ from twxdata.cli.common import (
     stderr_reporter,
 )
 from twxdata.cli.output import check_output_path, write_posts
-from twxdata.fields import (
-    RESEARCH_MEDIA_FIELDS,
-    RESEARCH_PLACE_FIELDS,
-    RESEARCH_POLL_FIELDS,
-    RESEARCH_TWEET_EXPANSIONS,
-    RESEARCH_TWEET_FIELDS,
-    RESEARCH_USER_FIELDS,
-)
+from twxdata.fields import research_params
 
 if TYPE_CHECKING:
     from twxdata.protocol.response import Page
@@ -70,16 +63,7 @@ def search_params(args: argparse.Namespace) -> dict[str, Any]:
         "max_results": args.max_results,
     }
     if not args.minimal_fields:
-        params.update(
-            {
-                "tweet.fields": RESEARCH_TWEET_FIELDS,
-                "user.fields": RESEARCH_USER_FIELDS,
-                "media.fields": RESEARCH_MEDIA_FIELDS,
-                "place.fields": RESEARCH_PLACE_FIELDS,
-                "poll.fields": RESEARCH_POLL_FIELDS,
-                "expansions": RESEARCH_TWEET_EXPANSIONS,
-            }
-        )
+        params.update(research_params("tweets"))
         if args.archive and args.max_results is None:
             # search/all caps pages at 100 when context_annotations is requested.
             params["max_results"] = 100
