@@ -46,7 +46,7 @@ def test_flaky_server_every_page_exactly_once(tmp_path):
     meta = lines[0]["__twxdata"]
     assert meta["endpoint"] == "search_recent_tweets" and meta["params"]["query"] == "q"
     assert meta["url"].startswith(server.url) and TOKEN not in raw.read_text()
-    assert "12000 posts in 120 pages" in result.stderr
+    assert "12,000 posts in 120 pages" in result.stderr
 
 
 def test_sixty_pages_under_a_tight_rate_limit_without_a_429(tmp_path):

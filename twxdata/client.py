@@ -131,6 +131,8 @@ class Client:
         self._owns_session = session is None
         self._budgets: dict[tuple[str, str], Budget] = {}
         self._me: dict[str, str] = {}
+        # username (lower case) -> user id, filled by twxdata.collect.users for fan-out calls
+        self.username_cache: dict[str, str] = {}
         self._me_lock: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
         self._rng = random.Random(seed)
@@ -212,14 +214,16 @@ class Client:
         body: Mapping[str, Any] | None = None,
         user_auth: bool | None = None,
         stream: str | None = None,
+        auth: Auth | None = None,
     ) -> Page:
         """Send one request and return its page (retrying and throttling as needed).
 
         For endpoints acting as the authenticating user (``/2/users/{id}/bookmarks`` and the
-        like) the user id is filled in when ``path`` does not give it.
+        like) the user id is filled in when ``path`` does not give it. ``auth`` sends with that
+        credential instead of the one ``Credentials.for_endpoint`` would pick.
         """
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
-        auth = self.credentials.for_endpoint(ep, user_auth=user_auth)
+        auth = auth or self.credentials.for_endpoint(ep, user_auth=user_auth)
         path = dict(path or {})
         self.prepare(ep, path=_for_validation(ep, path), params=params, body=body)
         if ep.me and ep.me not in path:

@@ -1,4 +1,4 @@
-"""The ``twxdata`` command: one module per verb, registered in ``VERBS``.
+"""The ``twxdata`` command: verbs registered by the modules in ``VERB_MODULES``.
 
 Exit codes: 0 success, 1 runtime error (network, API, files), 2 usage error (bad arguments,
 rejected before any request), 130 interrupted. Errors print one short line on stderr; the global
@@ -20,9 +20,9 @@ from typing import NoReturn
 from twxdata._version import __version__
 from twxdata.errors import AuthError, ParameterError, TwxError
 
-# Each module defines register(subparsers) which adds its parser with set_defaults(run=...),
-# where run(args) -> int. Helpers for shared options live in twxdata.cli.common.
-VERBS: tuple[str, ...] = ("demo", "search", "flatten", "fake-api")
+# Each module defines register(subparsers), adding its verbs with set_defaults(run=...), where
+# run(args) -> int. ``collect`` adds one verb per kind of collection (search, followers, ...).
+VERB_MODULES: tuple[str, ...] = ("demo", "collect", "flatten", "fake_api")
 
 
 class UsageError(Exception):
@@ -46,9 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="debug logging and full tracebacks on errors"
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for name in VERBS:
-        module = importlib.import_module(f"twxdata.cli.{name.replace('-', '_')}")
-        module.register(sub)
+    for name in VERB_MODULES:
+        importlib.import_module(f"twxdata.cli.{name}").register(sub)
     return parser
 
 

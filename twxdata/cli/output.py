@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from twxdata.cli import UsageError
 
 if TYPE_CHECKING:
-    from twxdata.protocol.response import Page
+    from twxdata.collect.collection import Collection
 
 SUFFIXES = (".parquet", ".csv")
 
 
-def check_output_path(path: Path) -> None:
+def is_directory_target(path: Path) -> bool:
+    """A directory output: an existing directory, a trailing slash, or no suffix."""
+    return path.is_dir() or str(path).endswith(("/", "\\")) or not path.suffix
+
+
+def check_output_path(path: Path, *, directory_ok: bool = False) -> None:
     """Reject an output path before any request is sent (exit status 2)."""
+    if directory_ok and is_directory_target(path):
+        if path.exists() and not path.is_dir():
+            raise UsageError(f"-o {path}: exists and is not a directory")
+        return
     if path.suffix.lower() not in SUFFIXES:
-        raise UsageError(f"-o {path}: the file name must end in .parquet or .csv")
+        raise UsageError(
+            f"-o {path}: the file name must end in .parquet or .csv"
+            + (" (or name a directory for every table)" if directory_ok else "")
+        )
     if path.is_dir():
         raise UsageError(f"-o {path}: is a directory")
     parent = path.parent if str(path.parent) else Path(".")
@@ -25,9 +36,12 @@ def check_output_path(path: Path) -> None:
         raise UsageError(f"-o {path}: {parent} is not a directory")
 
 
-def write_posts(pages: Sequence[Page], path: Path) -> None:
-    """Flatten ``pages`` into the posts table and write it to ``path`` atomically."""
-    from twxdata.tables import flatten, write_table
+def write_collection(collection: Collection, path: Path) -> list[Path]:
+    """The main table to a file (``.parquet``/``.csv``), or every table into a directory."""
+    if is_directory_target(path):
+        return collection.to_parquet(path)
+    from twxdata.tables import write_table
 
-    tables = flatten(pages)
-    write_table(tables.tweets, path)
+    name = collection.kind.result
+    write_table(collection.table(name), path, name=name)
+    return [path]

@@ -120,7 +120,7 @@ class Budget:
 
     >>> b = Budget(min_interval=0.0, margin=0.5)
     >>> b.acquire(0.0), b.acquire(0.0)  # the first request probes alone
-    (0.0, 0.5)
+    (0.0, 0.05)
     >>> b.settle(RateLimit(15, 0, 100, 2.0), now=0.1)
     >>> b.acquire(0.2)  # window spent: wait for the reset, plus the margin
     2.4
@@ -131,7 +131,7 @@ class Budget:
     min_interval: float = 0.0
     margin: float = 0.25
     reserve: int = 0  # requests to leave unspent in every window (for other tools)
-    probe_wait: float = 0.5  # how often to re-check while a probe is out
+    probe_wait: float = 0.05  # how often to re-check while a probe is out
     limit: int | None = None
     remaining: int | None = None
     reset_at: float | None = None  # monotonic time of the next window

@@ -1,0 +1,239 @@
+"""A ``Collection``: every response of one collection and every table built from them.
+
+The responses are kept as the archive keeps them (the API's JSON plus ``__twxdata``), so a
+collection in memory, one saved with ``save_raw`` and one rebuilt from an archive are the same
+thing. Tables are built on first use and rebuilt when pages were added since.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from twxdata.collect.kinds import KINDS, Kind
+from twxdata.store.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from twxdata.tables import Tables
+
+ARCHIVE_KEY = "__twxdata"
+MAIN_TABLES = ("tweets", "users", "media", "places", "polls", "errors")
+
+
+class Collection:
+    """Responses of one collection, their tables, and what happened while collecting.
+
+    >>> c = Collection(KINDS["search"], streams=["cats"], spec={"kind": "search"})
+    >>> c.add({"data": [{"id": "1", "text": "hi"}], "__twxdata": {"stream": "cats"}})
+    >>> len(c.tweets), c.tweets["query"].tolist()
+    (1, ['cats'])
+    """
+
+    def __init__(self, kind: Kind, *, streams: Sequence[str], spec: dict[str, Any]) -> None:
+        self.kind = kind
+        self.streams = list(streams)
+        self.spec = spec
+        self.responses: list[dict[str, Any]] = []
+        self.stream_errors: dict[str, str] = {}  # stream -> why it stopped early
+        self.interrupted = False
+        self.resumed_pages = 0
+        self.started_at = time.time()
+        self.finished_at: float | None = None
+        self._tables: Tables | None = None
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._built_at = -1
+
+    # ---- filling -----------------------------------------------------------------------------
+
+    def add(self, response: dict[str, Any]) -> None:
+        """Add one response in archive form (the API JSON plus its ``__twxdata`` key)."""
+        self.responses.append(response)
+
+    @property
+    def pages(self) -> int:
+        return len(self.responses)
+
+    @property
+    def items(self) -> int:
+        return sum(_count(r) for r in self.responses)
+
+    def items_by_stream(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for response in self.responses:
+            counts[_stream(response)] += _count(response)
+        return {s: counts.get(s, 0) for s in self.streams}
+
+    # ---- tables ------------------------------------------------------------------------------
+
+    @property
+    def tables(self) -> Tables:
+        """Every table over all streams (one row per unique post, user, ...)."""
+        from twxdata.tables import flatten
+
+        if self._tables is None or self._built_at != len(self.responses):
+            self._tables = flatten(self.responses)
+            self._frames.clear()
+            self._built_at = len(self.responses)
+        return self._tables
+
+    def table(self, name: str) -> pa.Table:
+        """One table as ``pyarrow.Table``; for the main result, one row per (stream, item)."""
+        if name == self.kind.result and len(self.streams) > 1 and self.kind.column:
+            return self._per_stream(name)
+        return self.tables[name]
+
+    def frame(self, name: str | None = None) -> pd.DataFrame:
+        """A table as a DataFrame with Arrow-backed dtypes; the main result by default.
+
+        In the main result the stream's key (the query, the user whose followers these are,
+        ...) is the first column, named after the collection (``query``, ``followers_of``).
+        """
+        from twxdata.tables import to_pandas
+
+        name = name or self.kind.result
+        self.tables  # noqa: B018 - rebuilds if pages were added, clearing stale frames
+        if name not in self._frames:
+            frame = to_pandas(self.table(name))
+            column = self.kind.column
+            if (
+                name == self.kind.result
+                and column
+                and column not in frame.columns
+                and "__twxdata.stream" in frame.columns
+            ):
+                frame.insert(0, column, frame["__twxdata.stream"])
+            self._frames[name] = frame
+        return self._frames[name]
+
+    def _per_stream(self, name: str) -> pa.Table:
+        import pyarrow as pa
+
+        from twxdata.tables import flatten
+
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for response in self.responses:
+            grouped[_stream(response)].append(response)
+        parts = [flatten(grouped[s])[name] for s in self.streams if grouped.get(s)]
+        if not parts:
+            return self.tables[name]
+        return pa.concat_tables(parts)
+
+    @property
+    def tweets(self) -> pd.DataFrame:
+        """Posts, expansions joined (authors, places, polls, media keys, referenced posts)."""
+        return self.frame("tweets")
+
+    @property
+    def users(self) -> pd.DataFrame:
+        return self.frame("users")
+
+    @property
+    def media(self) -> pd.DataFrame:
+        return self.frame("media")
+
+    @property
+    def places(self) -> pd.DataFrame:
+        return self.frame("places")
+
+    @property
+    def polls(self) -> pd.DataFrame:
+        return self.frame("polls")
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """For count collections: ``start``, ``end``, ``tweet_count`` (and ``query``)."""
+        return self.frame("counts")
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Partial errors: deleted, suspended, protected resources, with their request."""
+        return self.frame("errors")
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        """One row per response: endpoint, stream, result count, ids, tokens, retrieval time."""
+        return self.frame("pages")
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def save_raw(self, path: Path | str) -> Path:
+        """Write every response as JSONL (our archive format), atomically.
+
+        ``twxdata flatten`` and ``twxdata.read_jsonl`` rebuild every table from it.
+        """
+        data = b"".join(orjson.dumps(r) + b"\n" for r in self.responses)
+        target = Path(path)
+        atomic_write_bytes(target, data)
+        return target
+
+    def to_parquet(self, folder: Path | str, tables: Iterable[str] | None = None) -> list[Path]:
+        """Write tables as ``folder/<name>.parquet`` (non-empty ones by default), atomically."""
+        from twxdata.tables import write_table
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        names = list(tables) if tables is not None else [
+            n for n, t in self.tables.items() if t.num_rows
+        ]  # fmt: skip
+        written = []
+        for name in names:
+            path = out / f"{name}.parquet"
+            write_table(self.table(name), path, name=name)
+            written.append(path)
+        return written
+
+    # ---- display -----------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """One line: what, how much, and what went wrong."""
+        noun = {"tweets": "posts", "users": "users", "counts": "count buckets"}[self.kind.result]
+        streams = f" over {len(self.streams)} streams" if len(self.streams) > 1 else ""
+        parts = [f"{self.kind.name}: {self.items:,} {noun} in {self.pages:,} pages{streams}"]
+        errors = sum(len(r.get("errors") or ()) for r in self.responses)
+        if errors:
+            parts.append(f"{errors} partial errors (see .errors)")
+        if self.stream_errors:
+            parts.append(f"{len(self.stream_errors)} streams failed (see .stream_errors)")
+        if self.resumed_pages:
+            parts.append(f"{self.resumed_pages} pages from an earlier run")
+        if self.interrupted:
+            parts.append("INTERRUPTED: partial result")
+        return "; ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<Collection {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(s)}</td><td>{n:,}</td></tr>"
+            for s, n in self.items_by_stream().items()
+        )
+        return (
+            f"<b>twxdata Collection</b>: {html.escape(self.summary())}"
+            f"<table><tr><th>{html.escape(self.kind.column or 'stream')}</th><th>items</th></tr>"
+            f"{rows}</table>"
+        )
+
+
+def _stream(response: dict[str, Any]) -> str:
+    meta = response.get(ARCHIVE_KEY) or {}
+    return str(meta.get("stream", ""))
+
+
+def _count(response: dict[str, Any]) -> int:
+    data = response.get("data")
+    if data is None:
+        return 0
+    return 1 if isinstance(data, dict) else len(data)
+
+
+__all__ = ["KINDS", "Collection"]

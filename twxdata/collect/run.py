@@ -1,0 +1,212 @@
+"""Carrying out one collection call: archive and resume, progress, interruption, warnings.
+
+``collect(kind, targets, ...)`` is what every public ``collect_*``/``fetch_*`` function calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from twxdata.client import Client
+from twxdata.collect.collection import Collection
+from twxdata.collect.defaults import default_client
+from twxdata.collect.plan import Fields, make_plan
+from twxdata.collect.runner import Plan, Stream, execute, resume_from_archive
+from twxdata.errors import TwxError
+from twxdata.notebook.progress import Progress
+from twxdata.store.archive import Archive
+from twxdata.store.checkpoint import Checkpoint, ResumeError, spec_differences
+
+log = logging.getLogger("twxdata.collect")
+
+_last: list[Collection] = []  # the one deliberate piece of module state: see last_collection()
+
+
+class PartialErrors(UserWarning):
+    """Some requested resources could not be returned (deleted, suspended, protected)."""
+
+
+class ResumeNotice(UserWarning):
+    """A collection continues from its archive instead of starting over."""
+
+
+# Python shows a warning once per code location by default; these come from one location in
+# twxdata, so without this a notebook would report partial errors of its first call only.
+warnings.filterwarnings("always", category=PartialErrors)
+warnings.filterwarnings("always", category=ResumeNotice)
+
+
+def last_collection() -> Collection | None:
+    """The most recent collection of this process, finished or not.
+
+    After interrupting a cell (Ctrl-C, the stop button), what was collected so far is here.
+
+    >>> last_collection() is None or isinstance(last_collection(), Collection)
+    True
+    """
+    return _last[-1] if _last else None
+
+
+async def collect(
+    kind: str,
+    targets: Any,
+    *,
+    archive: bool = False,
+    fields: Fields = "research",
+    limit: int | None = None,
+    max_pages: int | None = None,
+    raw: str | Path | None = None,
+    restart: bool = False,
+    client: Client | None = None,
+    progress: bool = True,
+    concurrency: int = 4,
+    params: dict[str, Any] | None = None,
+) -> Collection:
+    """Plan, resume if an archive says so, run, and return the ``Collection``."""
+    client = client or default_client()
+    plan = await make_plan(client, kind, targets, archive=archive, fields=fields, limit=limit,
+                           max_pages=max_pages, concurrency=concurrency, params=params)  # fmt: skip
+    collection = Collection(plan.kind, streams=[s.key for s in plan.streams], spec=plan.spec)
+    store = _open_store(Path(raw), plan, collection, restart) if raw is not None else None
+    if store is not None:
+        plan = store.plan
+    _last[:] = [collection]
+    unit = {"tweets": "posts", "users": "users", "counts": "buckets"}[plan.kind.result]
+    total = plan.limit * len(plan.streams) if plan.limit else None
+    bar = Progress(plan.kind.name, unit=unit, total=total, enabled=progress)
+    if collection.resumed_pages:
+        bar.items = collection.items
+    client.add_listener(bar)
+    try:
+        await execute(
+            client, plan, collection,
+            archive=store.archive if store else None,
+            checkpoint=store.checkpoint if store else None,
+            checkpoint_path=store.checkpoint_path if store else None,
+        )  # fmt: skip
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        collection.interrupted = True
+        warnings.warn(
+            f"interrupted: {collection.items:,} items in {collection.pages} pages kept in "
+            "twxdata.last_collection()"
+            + (f"; rerun the same call to resume from {raw}" if raw else ""),
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        raise
+    finally:
+        client.remove_listener(bar)
+        bar.close()
+        collection.finished_at = time.time()
+        if store is not None:
+            store.archive.close()
+    _warn_partial_errors(collection)
+    return collection
+
+
+class _Store:
+    def __init__(self, archive: Archive, checkpoint: Checkpoint, path: Path, plan: Plan) -> None:
+        self.archive = archive
+        self.checkpoint = checkpoint
+        self.checkpoint_path = path
+        self.plan = plan
+
+
+def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) -> _Store:
+    """Open the archive for appending: new, resumed, or set aside and restarted."""
+    archive = Archive(raw)
+    cp_path = Checkpoint.path_for(raw)
+    if restart:
+        _set_aside(raw, cp_path)
+    repair = archive.repair()
+    if repair is not None:
+        log.warning("%s", repair)
+        warnings.warn(str(repair), RuntimeWarning, stacklevel=4)
+    if cp_path.exists():
+        checkpoint = Checkpoint.load(cp_path)
+        if checkpoint.fingerprint != Checkpoint(spec=plan.spec).fingerprint:
+            changes = "; ".join(spec_differences(checkpoint.spec, plan.spec))
+            raise ResumeError(
+                f"{raw} holds a collection with other parameters ({changes}). Rerun with the "
+                "original parameters to resume it, pass restart=True (--restart) to start "
+                "over (the old files are kept, renamed), or choose another file"
+            )
+        plan = _with_saved_requests(plan, checkpoint)
+        checkpoint.streams.update(resume_from_archive(archive, plan, collection))
+        if collection.resumed_pages:
+            log.info("resuming %s: %d pages already in %s", plan.kind.name,
+                     collection.resumed_pages, raw)  # fmt: skip
+            warnings.warn(
+                f"resuming: {collection.resumed_pages} pages ({collection.items:,} items) "
+                f"already in {raw}", ResumeNotice, stacklevel=4,
+            )  # fmt: skip
+    elif archive.exists:
+        raise ResumeError(
+            f"{raw} exists but has no checkpoint ({cp_path.name}), so it cannot be resumed "
+            "safely; pass restart=True (--restart) to keep it aside and start a new one, or "
+            "choose another file"
+        )
+    else:
+        checkpoint = Checkpoint(spec=plan.spec)
+        checkpoint.requests = {
+            s.key: {"path": s.path, "params": _jsonable(s.params)} for s in plan.streams
+        }
+        checkpoint.save(cp_path)
+    return _Store(archive, checkpoint, cp_path, plan)
+
+
+def _with_saved_requests(plan: Plan, checkpoint: Checkpoint) -> Plan:
+    streams = []
+    for stream in plan.streams:
+        saved = checkpoint.requests.get(stream.key)
+        if saved:
+            stream = Stream(stream.key, dict(saved.get("path") or {}),
+                            dict(saved.get("params") or {}))  # fmt: skip
+        streams.append(stream)
+    return Plan(plan.kind, plan.endpoint, tuple(streams), plan.spec, plan.limit,
+                plan.max_pages, plan.concurrency)  # fmt: skip
+
+
+def _set_aside(raw: Path, cp_path: Path) -> None:
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for path in (raw, cp_path):
+        if path.exists():
+            target = path.with_name(f"{path.name}.before-restart-{stamp}")
+            path.rename(target)
+            log.warning("restart: kept the previous %s as %s", path.name, target.name)
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, (tuple, set, frozenset)) else v
+            for k, v in params.items()}  # fmt: skip
+
+
+def _warn_partial_errors(collection: Collection) -> None:
+    kinds: dict[str, int] = {}
+    for response in collection.responses:
+        for error in response.get("errors") or ():
+            title = str(error.get("title") or error.get("type") or "error")
+            kinds[title] = kinds.get(title, 0) + 1
+    if kinds:
+        listed = ", ".join(f"{n} {t}" for t, n in sorted(kinds.items(), key=lambda x: -x[1]))
+        warnings.warn(
+            f"{sum(kinds.values())} partial errors ({listed}); see the collection's .errors",
+            PartialErrors,
+            stacklevel=4,
+        )
+    if collection.stream_errors:
+        warnings.warn(
+            f"{len(collection.stream_errors)} of {len(collection.streams)} streams stopped "
+            "early; see the collection's .stream_errors",
+            PartialErrors,
+            stacklevel=4,
+        )
+
+
+__all__ = ["PartialErrors", "ResumeError", "ResumeNotice", "TwxError", "collect",
+           "last_collection"]  # fmt: skip

@@ -1,0 +1,184 @@
+"""Running a planned collection: streams in parallel, pages into the archive, positions into
+the checkpoint, and a clean stop on interruption.
+
+A ``Plan`` is pure data: which endpoint, which streams (one per query, user, post, list, or
+batch of 100 ids) and with which parameters. ``execute`` walks the streams concurrently through
+one client — their requests share each endpoint's rate-limit budget there — and for every page:
+appends it to the archive (fsync), adds it to the collection, and saves the checkpoint
+(atomic replace). That order is what makes resume exact: a page is in the checkpoint only once
+it is durable in the archive, and a page in the archive but not yet in the checkpoint is found
+by ``resume_from_archive``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from twxdata.client import Client
+from twxdata.collect.collection import ARCHIVE_KEY, Collection
+from twxdata.collect.kinds import Kind
+from twxdata.endpoints import get_endpoint
+from twxdata.errors import BadRequest, Forbidden, NotFound
+from twxdata.protocol.paging import Cursor
+from twxdata.store.archive import Archive
+from twxdata.store.checkpoint import Checkpoint, StreamPosition
+
+log = logging.getLogger("twxdata.collect")
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One sequence of pages: its key (what rows carry) and its request."""
+
+    key: str
+    path: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything a collection will request.
+
+    ``spec`` is the collection's identity for resume: the parameters as the caller gave them
+    (``start_time="7d"`` stays ``"7d"``, so rerunning the same call matches), while the streams
+    carry the resolved values actually sent (and saved in the checkpoint, so a resumed walk
+    sends exactly what the first run sent).
+    """
+
+    kind: Kind
+    endpoint: str
+    streams: tuple[Stream, ...]
+    spec: dict[str, Any]
+    limit: int | None = None
+    max_pages: int | None = None
+    concurrency: int = 4
+
+
+def record_of(page: Any) -> dict[str, Any]:
+    """A client ``Page`` in archive form (the JSON plus ``__twxdata``), sharing its body."""
+    return {**page.body, ARCHIVE_KEY: page.archive_record()}
+
+
+async def execute(
+    client: Client,
+    plan: Plan,
+    collection: Collection,
+    *,
+    archive: Archive | None = None,
+    checkpoint: Checkpoint | None = None,
+    checkpoint_path: Path | None = None,
+    on_stream_done: Callable[[str], None] | None = None,
+) -> None:
+    """Walk every unfinished stream of ``plan``, filling ``collection``.
+
+    A stream that the API refuses outright (404 unknown user, 403 protected timeline, 400)
+    stops with its reason in ``collection.stream_errors`` while the others go on; any other
+    error (credentials, network down after every retry) stops everything and propagates.
+    """
+    positions = checkpoint.streams if checkpoint is not None else {}
+    gate = asyncio.Semaphore(max(1, plan.concurrency))
+    endpoint = get_endpoint(plan.endpoint)
+
+    def save() -> None:
+        if checkpoint is not None and checkpoint_path is not None:
+            checkpoint.save(checkpoint_path)
+
+    async def walk(stream: Stream) -> None:
+        position = positions.setdefault(stream.key, StreamPosition())
+        if position.done:
+            return
+        limit = None if plan.limit is None else plan.limit - position.items
+        pages = None if plan.max_pages is None else plan.max_pages - position.pages
+        if (limit is not None and limit <= 0) or (pages is not None and pages <= 0):
+            position.done = True
+            return
+        params = dict(stream.params)
+        if position.token and endpoint.page_token:
+            params[endpoint.page_token] = position.token
+        async with gate:
+            try:
+                async for page in client.pages(
+                    endpoint, path=stream.path, params=params, limit=limit, max_pages=pages,
+                    stream=stream.key,
+                ):  # fmt: skip
+                    if archive is not None:
+                        archive.append(page)
+                    collection.add(record_of(page))
+                    position.items += len(page.data)
+                    position.pages += 1
+                    position.token = page.next_token
+                    save()
+            except (NotFound, Forbidden, BadRequest) as exc:
+                collection.stream_errors[stream.key] = str(exc)
+                log.warning("%s %s stopped: %s", plan.kind.name, stream.key, exc)
+        position.done = True
+        save()
+        if on_stream_done is not None:
+            on_stream_done(stream.key)
+
+    tasks = [asyncio.ensure_future(walk(s)) for s in plan.streams]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    finally:
+        save()
+
+
+def resume_from_archive(
+    archive: Archive, plan: Plan, collection: Collection
+) -> dict[str, StreamPosition]:
+    """Load an archive's pages into ``collection`` and rebuild each stream's position.
+
+    A page fetched twice (the crash came after the archive write, before the checkpoint's) is
+    kept once; each stream's items are cut at the limit exactly as the first run cut them.
+    """
+    endpoint = get_endpoint(plan.endpoint)
+    cursors: dict[str, Cursor] = {}
+    seen: set[tuple[str, str | None]] = set()
+    for _, record in archive.lines():
+        meta = record.get(ARCHIVE_KEY) or {}
+        stream = str(meta.get("stream", ""))
+        token = (meta.get("params") or {}).get(endpoint.page_token or "", None)
+        if (stream, token) in seen:
+            continue
+        seen.add((stream, token))
+        cursor = cursors.setdefault(
+            stream, Cursor(endpoint, limit=plan.limit, max_pages=plan.max_pages)
+        )
+        data = record.get("data")
+        items = data if isinstance(data, list) else ([data] if isinstance(data, dict) else [])
+        kept = cursor.keep(len(items))
+        if kept < len(items):
+            record = {**record, "data": items[:kept]}
+        meta_block = record.get("meta") or {}
+        cursor.advance(items=kept, next_token=meta_block.get("next_token"))
+        collection.add(record)
+        collection.resumed_pages += 1
+    return {
+        key: StreamPosition(token=c.token, items=c.items, pages=c.pages, done=c.done)
+        for key, c in cursors.items()
+    }
+
+
+def plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as JSON-ready values in a stable order (for specs and checkpoints)."""
+    out: dict[str, Any] = {}
+    for key, value in sorted(params.items()):
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set, frozenset)):
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, (str, int, float, bool)):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
