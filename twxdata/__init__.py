@@ -53,6 +53,7 @@ _LAZY = {
     "run": "twxdata.notebook.run",
     "flatten": "twxdata.tables",
     "read_jsonl": "twxdata.tables",
+    "read_parquet": "twxdata.store.provenance",
     "join": "twxdata.tables",
 }
 _COLLECTORS = tuple(

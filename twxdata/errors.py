@@ -194,9 +194,20 @@ class DataError(TwxError, ValueError):
         self.reason = reason
         self.source = source
         self.line = line
-        where = f"{source or '<pages>'}:{line}: " if line is not None else ""
+        if line is not None:
+            where = f"{source or '<pages>'}:{line}: "
+        else:
+            where = f"{source}: " if source else ""
         super().__init__(f"{where}{reason}")
 
 
 class DataWarning(UserWarning):
     """A bad line or page was skipped (flattening with ``on_error="warn"``)."""
+
+
+# tweepy's names for the same exceptions, so ``except tweepy.HTTPException``-style code keeps
+# working after a switch to ``twxdata.AsyncClient``. BadRequest, Unauthorized, Forbidden,
+# NotFound and TooManyRequests already carry tweepy's names.
+TweepyException = TwxError
+HTTPException = ApiError
+TwitterServerError = ServerError

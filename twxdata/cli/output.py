@@ -38,10 +38,9 @@ def check_output_path(path: Path, *, directory_ok: bool = False) -> None:
 
 def write_collection(collection: Collection, path: Path) -> list[Path]:
     """The main table to a file (``.parquet``/``.csv``), or every table into a directory."""
-    if is_directory_target(path):
-        return collection.to_parquet(path)
-    from twxdata.tables import write_table
+    from twxdata.store.atomic import remove_stale_temporaries
 
-    name = collection.kind.result
-    write_table(collection.table(name), path, name=name)
-    return [path]
+    if is_directory_target(path):
+        return collection.to_dataset(path)
+    remove_stale_temporaries(path)
+    return [collection.write(collection.kind.result, path)]

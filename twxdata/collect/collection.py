@@ -87,9 +87,19 @@ class Collection:
 
     def table(self, name: str) -> pa.Table:
         """One table as ``pyarrow.Table``; for the main result, one row per (stream, item)."""
-        if name == self.kind.result and len(self.streams) > 1 and self.kind.column:
-            return self._per_stream(name)
-        return self.tables[name]
+        return self._table_of(name, None)
+
+    def _table_of(self, name: str, responses: list[dict[str, Any]] | None) -> pa.Table:
+        from twxdata.tables import flatten
+
+        if responses is None and not (
+            name == self.kind.result and len(self.streams) > 1 and self.kind.column
+        ):
+            return self.tables[name]
+        chosen = self.responses if responses is None else responses
+        if name != self.kind.result or not self.kind.column:
+            return flatten(chosen)[name]
+        return self._per_stream(name, chosen)
 
     def frame(self, name: str | None = None) -> pd.DataFrame:
         """A table as a DataFrame with Arrow-backed dtypes; the main result by default.
@@ -114,17 +124,17 @@ class Collection:
             self._frames[name] = frame
         return self._frames[name]
 
-    def _per_stream(self, name: str) -> pa.Table:
+    def _per_stream(self, name: str, responses: list[dict[str, Any]]) -> pa.Table:
         import pyarrow as pa
 
         from twxdata.tables import flatten
 
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for response in self.responses:
+        for response in responses:
             grouped[_stream(response)].append(response)
         parts = [flatten(grouped[s])[name] for s in self.streams if grouped.get(s)]
         if not parts:
-            return self.tables[name]
+            return flatten([])[name]
         return pa.concat_tables(parts)
 
     @property
@@ -175,20 +185,64 @@ class Collection:
         atomic_write_bytes(target, data)
         return target
 
-    def to_parquet(self, folder: Path | str, tables: Iterable[str] | None = None) -> list[Path]:
-        """Write tables as ``folder/<name>.parquet`` (non-empty ones by default), atomically."""
+    def provenance(self, name: str, rows: int) -> dict[str, Any]:
+        """The provenance record written into ``name``'s Parquet file."""
+        from twxdata.store.provenance import ProvenanceBuilder
+
+        return ProvenanceBuilder(self.spec).add_all(self.responses).build(table=name, rows=rows)
+
+    def write(self, name: str, path: Path | str) -> Path:
+        """One table to ``path`` (``.parquet`` with provenance, or ``.csv``), atomically."""
+        from twxdata.store.provenance import with_provenance
         from twxdata.tables import write_table
 
+        table = self.table(name)
+        target = Path(path)
+        if target.suffix.lower() == ".parquet":
+            table = with_provenance(table, self.provenance(name, table.num_rows))
+        write_table(table, target, name=name)
+        return target
+
+    def to_parquet(self, folder: Path | str, tables: Iterable[str] | None = None) -> list[Path]:
+        """Write tables as ``folder/<name>.parquet`` (non-empty ones by default), atomically,
+        each with its provenance (read it back with ``twxdata.read_parquet``)."""
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         names = list(tables) if tables is not None else [
             n for n, t in self.tables.items() if t.num_rows
         ]  # fmt: skip
-        written = []
-        for name in names:
-            path = out / f"{name}.parquet"
-            write_table(self.table(name), path, name=name)
-            written.append(path)
+        return [self.write(name, out / f"{name}.parquet") for name in names]
+
+    def to_dataset(self, folder: Path | str) -> list[Path]:
+        """Append this collection's tables to a hive-partitioned dataset in ``folder``.
+
+        Posts are partitioned by day of ``created_at``; earlier files are never rewritten, and
+        pages already appended by an earlier call (before a resume) are not appended again.
+        """
+        from twxdata.store.checkpoint import Checkpoint
+        from twxdata.store.dataset import Ledger, append_table
+        from twxdata.store.provenance import ProvenanceBuilder, with_provenance
+        from twxdata.tables import flatten
+
+        fingerprint = Checkpoint(spec=self.spec).fingerprint
+        ledger = Ledger(folder)
+        start = ledger.pages_written(fingerprint)
+        new = self.responses[start:]
+        if not new:
+            return []
+        builder = ProvenanceBuilder(self.spec).add_all(new)
+        written: list[Path] = []
+        counts: dict[str, int] = {}
+        for name, table in flatten(new).items():
+            if name == self.kind.result:
+                table = self._table_of(name, new)
+            if not table.num_rows:
+                continue
+            provenance = builder.build(table=name, rows=table.num_rows)
+            files = append_table(folder, name, with_provenance(table, provenance))
+            written += files
+            counts[name] = table.num_rows
+        ledger.record(fingerprint, start, len(self.responses), counts)
         return written
 
     # ---- display -----------------------------------------------------------------------------

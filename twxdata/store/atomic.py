@@ -18,7 +18,10 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int = 0o644) -> N
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".twxdata-tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -44,3 +47,42 @@ def _sync_directory(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def remove_stale_temporaries(target: Path | str, *, max_age: float = 3600.0) -> list[Path]:
+    """Delete temporary files a killed writer of ``target`` left behind.
+
+    A temporary is stale when the process named in it (``.NAME.PID.xxx.twxdata-tmp``) is gone,
+    or, without a PID, when it is older than ``max_age`` seconds; a live writer's file is left.
+    """
+    import time
+
+    target = Path(target)
+    removed = []
+    for tmp in target.parent.glob(f".{target.name}.*.twxdata-tmp"):
+        middle = tmp.name[len(target.name) + 2 : -len(".twxdata-tmp")].split(".")
+        pid = int(middle[0]) if middle and middle[0].isdigit() else None
+        try:
+            stale = (
+                (not _alive(pid))
+                if pid is not None
+                else (time.time() - tmp.stat().st_mtime > max_age)
+            )
+            if stale:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True

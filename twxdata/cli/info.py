@@ -1,0 +1,100 @@
+"""``twxdata info FILE``: what a file holds and where it came from.
+
+Parquet files and dataset directories: their provenance (endpoint, queries, parameters, time
+window, retrieval times, pages, partial errors, API meta, versions). Raw archives (JSONL): pages,
+endpoints, retrieval range, and the state of the checkpoint beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "info",
+        help="show where a Parquet file, dataset or raw archive came from",
+        description="Print the provenance of a twxdata Parquet file or dataset directory, or "
+        "a summary of a raw JSONL archive and its checkpoint.",
+    )
+    parser.add_argument("path", type=Path, metavar="FILE", help="Parquet, dataset dir or JSONL")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from twxdata.errors import DataError
+
+    path: Path = args.path
+    if not path.exists():
+        raise DataError("no such file or directory", source=str(path))
+    if path.is_file() and path.suffix.lower() in (".jsonl", ".json", ".gz"):
+        record = archive_summary(path)
+    else:
+        record = parquet_summary(path)
+    if args.json:
+        print(json.dumps(record, indent=2, sort_keys=True, default=str))
+    else:
+        print(render(record))
+    return 0
+
+
+def parquet_summary(path: Path) -> dict[str, Any]:
+    from twxdata.store.provenance import read_parquet
+
+    frame = read_parquet(path)
+    provenance = dict(frame.attrs.get("twxdata") or {})
+    summary: dict[str, Any] = {"file": str(path), "rows": len(frame),
+                               "columns": len(frame.columns)}  # fmt: skip
+    if provenance:
+        summary["provenance"] = provenance
+    else:
+        summary["provenance"] = "none (not written by twxdata, or by a version without it)"
+    if "twxdata_files" in frame.attrs:
+        summary["files_with_provenance"] = len(frame.attrs["twxdata_files"])
+    return summary
+
+
+def archive_summary(path: Path) -> dict[str, Any]:
+    from twxdata.store.archive import Archive
+    from twxdata.store.checkpoint import Checkpoint
+    from twxdata.store.provenance import ProvenanceBuilder
+
+    builder = ProvenanceBuilder()
+    for _, response in Archive(path).lines():
+        builder.add(response)
+    record = builder.build(table="raw archive", rows=builder.items)
+    summary: dict[str, Any] = {"file": str(path), "archive": record}
+    checkpoint = Checkpoint.path_for(path)
+    if checkpoint.exists():
+        state = Checkpoint.load(checkpoint)
+        summary["checkpoint"] = {
+            "file": str(checkpoint),
+            "collection": state.spec,
+            "finished": state.finished,
+            "streams": {k: {"items": v.items, "pages": v.pages, "done": v.done}
+                        for k, v in state.streams.items()},
+        }  # fmt: skip
+    return summary
+
+
+def render(record: dict[str, Any], indent: int = 0) -> str:
+    """Nested dicts as indented ``key: value`` lines."""
+    lines = []
+    pad = "  " * indent
+    for key, value in record.items():
+        if isinstance(value, dict):
+            if not value:
+                lines.append(f"{pad}{key}: -")
+                continue
+            lines.append(f"{pad}{key}:")
+            lines.append(render(value, indent + 1))
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:10]) + (" ..." if len(value) > 10 else "")
+            lines.append(f"{pad}{key}: {shown or '-'}")
+        else:
+            lines.append(f"{pad}{key}: {'-' if value is None else value}")
+    return "\n".join(lines)

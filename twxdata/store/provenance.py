@@ -1,0 +1,192 @@
+"""Provenance: what a table was collected from, stored inside its Parquet file.
+
+A reviewer years later should be able to open ``tweets.parquet`` and read which endpoint(s),
+queries or users, parameters and time window it came from, when it was retrieved, how many pages
+and partial errors there were, what the API's meta said, and which versions of twxdata, pyarrow
+and the table schema wrote it — without the collecting code, and never with credentials (none
+are ever in what this records: request URLs and parameters carry none).
+
+>>> b = ProvenanceBuilder({"kind": "search", "targets": ["cats"]})
+>>> b.add({"data": [{"id": "5"}], "meta": {"newest_id": "5", "oldest_id": "5", "result_count": 1},
+...        "__twxdata": {"endpoint": "search_recent_tweets", "params": {"query": "cats"},
+...                      "retrieved_at": "2024-05-01T00:00:00.000000Z", "stream": "cats"}})
+>>> p = b.build(table="tweets", rows=1)
+>>> p["pages"], p["api_meta"]["newest_id"], p["queries"]
+(1, '5', ['cats'])
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from twxdata._version import __version__
+from twxdata.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+PROVENANCE_KEY = "twxdata.provenance"
+WINDOW = ("start_time", "end_time", "since_id", "until_id")
+
+
+class ProvenanceBuilder:
+    """Accumulates provenance over responses (in archive form), one at a time."""
+
+    def __init__(self, spec: Mapping[str, Any] | None = None) -> None:
+        self.spec = dict(spec) if spec else None
+        self.pages = 0
+        self.items = 0
+        self.partial_errors = 0
+        self.endpoints: set[str] = set()
+        self.queries: dict[str, None] = {}
+        self.streams: dict[str, None] = {}
+        self.window: dict[str, set[str]] = {}
+        self.first: str | None = None
+        self.last: str | None = None
+        self.newest: int | None = None
+        self.oldest: int | None = None
+        self.result_count = 0
+        self.total_tweet_count = 0
+        self.sources: list[str] = []
+
+    def add(self, response: Mapping[str, Any]) -> None:
+        meta = response.get("__twxdata") or response.get("__twarc") or {}
+        self.pages += 1
+        data = response.get("data")
+        self.items += 0 if data is None else (1 if isinstance(data, dict) else len(data))
+        self.partial_errors += len(response.get("errors") or ())
+        if meta.get("endpoint"):
+            self.endpoints.add(str(meta["endpoint"]))
+        params = meta.get("params") or {}
+        if params.get("query"):
+            self.queries[str(params["query"])] = None
+        if meta.get("stream") is not None:
+            self.streams[str(meta["stream"])] = None
+        for name in WINDOW:
+            if params.get(name):
+                self.window.setdefault(name, set()).add(str(params[name]))
+        when = meta.get("retrieved_at")
+        if isinstance(when, str):
+            self.first = when if self.first is None else min(self.first, when)
+            self.last = when if self.last is None else max(self.last, when)
+        api_meta = response.get("meta") or {}
+        for key, better in (("newest_id", max), ("oldest_id", min)):
+            value = api_meta.get(key)
+            if isinstance(value, str) and value.isdigit():
+                current = self.newest if key == "newest_id" else self.oldest
+                chosen = int(value) if current is None else better(current, int(value))
+                if key == "newest_id":
+                    self.newest = chosen
+                else:
+                    self.oldest = chosen
+        if isinstance(api_meta.get("result_count"), int):
+            self.result_count += api_meta["result_count"]
+        if isinstance(api_meta.get("total_tweet_count"), int):
+            self.total_tweet_count += api_meta["total_tweet_count"]
+
+    def add_all(self, responses: Iterable[Mapping[str, Any]]) -> ProvenanceBuilder:
+        for response in responses:
+            self.add(response)
+        return self
+
+    def build(self, *, table: str, rows: int) -> dict[str, Any]:
+        """The provenance record of one table written from what was added."""
+        import pyarrow
+
+        from twxdata.tables import SCHEMA_VERSION
+
+        window = {k: sorted(v)[0] if len(v) == 1 else sorted(v) for k, v in self.window.items()}
+        return {
+            "table": table,
+            "rows": rows,
+            "schema_version": SCHEMA_VERSION,
+            "written_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "collection": self.spec,
+            "endpoints": sorted(self.endpoints),
+            "queries": list(self.queries),
+            "streams": list(self.streams)[:1000],
+            "time_window": window,
+            "retrieved": {"first": self.first, "last": self.last},
+            "pages": self.pages,
+            "items": self.items,
+            "partial_errors": self.partial_errors,
+            "api_meta": {
+                "newest_id": None if self.newest is None else str(self.newest),
+                "oldest_id": None if self.oldest is None else str(self.oldest),
+                "result_count": self.result_count,
+                "total_tweet_count": self.total_tweet_count,
+            },
+            "sources": self.sources,
+            "versions": {
+                "twxdata": __version__,
+                "pyarrow": pyarrow.__version__,
+                "python": platform.python_version(),
+            },
+        }
+
+
+def with_provenance(table: pa.Table, provenance: Mapping[str, Any]) -> pa.Table:
+    """``table`` whose schema metadata carries ``provenance`` (written into Parquet files)."""
+    metadata = dict(table.schema.metadata or {})
+    metadata[PROVENANCE_KEY.encode()] = json.dumps(provenance, sort_keys=True).encode()
+    return table.replace_schema_metadata(metadata)
+
+
+def read_provenance(path: Path | str) -> dict[str, Any] | None:
+    """The provenance stored in a Parquet file (``None`` when it has none).
+
+    Raises ``DataError`` naming the file when it is not a Parquet file.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError) as exc:
+        raise DataError(f"not a readable Parquet file ({exc})", source=str(path)) from None
+    raw = metadata.get(PROVENANCE_KEY.encode())
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return value if isinstance(value, dict) else None
+
+
+def read_parquet(path: Path | str, **kwargs: Any) -> pd.DataFrame:
+    """A twxdata Parquet file or dataset directory as a DataFrame, provenance in ``df.attrs``.
+
+    Columns keep their Arrow types (``pd.ArrowDtype``): IDs strings, counts integers, times UTC.
+    ``df.attrs["twxdata"]`` holds the provenance (endpoint, queries, parameters, time window,
+    retrieval times, pages, partial errors, versions); it is empty for files from elsewhere.
+
+    >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> pq.write_table(with_provenance(pa.table({"id": ["1"]}), {"pages": 1}), path)
+    >>> read_parquet(path).attrs["twxdata"]["pages"]
+    1
+    """
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+    target = Path(path)
+    if not target.exists():
+        raise DataError("no such file or directory", source=str(target))
+    try:
+        dataset = ds.dataset(target, format="parquet", partitioning="hive")
+        table = dataset.to_table(**kwargs)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"not a readable Parquet file or dataset ({exc})",
+                        source=str(target)) from None  # fmt: skip
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    files = [target] if target.is_file() else sorted(Path(f) for f in dataset.files)
+    found = {str(f): p for f in files if (p := read_provenance(f)) is not None}
+    # A dataset grows by appends, each file with its own record; the latest speaks for it.
+    latest = max(found.values(), key=lambda p: str(p.get("written_at")), default=None)
+    frame.attrs["twxdata"] = latest or {}
+    if len(found) > 1:
+        frame.attrs["twxdata_files"] = found
+    return frame
