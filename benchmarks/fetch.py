@@ -1,4 +1,12 @@
-"""Raw pages/s: twxdata's Client against tweepy 4.17's AsyncClient + AsyncPaginator.
+"""twxdata against tweepy 4.17's AsyncClient + AsyncPaginator, on the same loopback server.
+
+Two measures, each the median of alternating runs in one invocation:
+
+- raw pages/s: walking the pages (twxdata ``Client.pages`` vs tweepy's paginator);
+- network to DataFrame: posts/s from the first request to a DataFrame — twxdata's
+  ``fetch_search`` (every expansion joined: authors, places, polls, media, referenced posts)
+  vs tweepy's paginator followed by ``pandas.json_normalize`` and an author merge, as its users
+  write it (which joins authors only).
 
 Both walk the same search on the same loopback fake X API (``twxdata fake-api``, in its own
 process), asking for the same fields and expansions, 100 posts a page. Each client runs in its
@@ -21,7 +29,6 @@ import os
 import statistics
 import subprocess
 import sys
-import textwrap
 import venv
 from pathlib import Path
 
@@ -63,6 +70,46 @@ n, count, seconds = asyncio.run(main())
 print(json.dumps({{"pages": n, "items": count, "seconds": seconds}}))
 """
 
+TWXDATA_FRAME = """
+import asyncio, json, sys, time
+import twxdata
+from twxdata.client import Client
+base, pages, query, fields = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+async def main():
+    async with Client(bearer_token="{token}", api_base=base) as client:
+        started = time.perf_counter()
+        df = await twxdata.fetch_search(query, max_pages=pages, client=client, progress=False)
+        return len(df), time.perf_counter() - started
+rows, seconds = asyncio.run(main())
+print(json.dumps({{"pages": pages, "items": rows, "seconds": seconds}}))
+"""
+
+TWEEPY_FRAME = """
+import asyncio, json, sys, time
+import aiohttp
+import pandas as pd
+from tweepy.asynchronous import AsyncClient, AsyncPaginator
+base, pages, query, fields = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+_request = aiohttp.ClientSession._request
+async def to_loopback(self, method, url, **kw):
+    return await _request(self, method, str(url).replace("https://api.twitter.com", base), **kw)
+aiohttp.ClientSession._request = to_loopback
+async def main():
+    client = AsyncClient(bearer_token="{token}")
+    started = time.perf_counter()
+    tweets, users = [], []
+    async for response in AsyncPaginator(client.search_recent_tweets, query, max_results=100,
+                                         limit=pages, **fields):
+        tweets += [t.data for t in response.data or []]
+        users += [u.data for u in response.includes.get("users", [])]
+    df = pd.json_normalize(tweets)
+    authors = pd.json_normalize(users).drop_duplicates("id").add_prefix("author.")
+    df = df.merge(authors, left_on="author_id", right_on="author.id", how="left")
+    return len(df), time.perf_counter() - started
+rows, seconds = asyncio.run(main())
+print(json.dumps({{"pages": pages, "items": rows, "seconds": seconds}}))
+"""
+
 TWEEPY_RUN = """
 import asyncio, json, sys, time
 import aiohttp
@@ -90,9 +137,9 @@ def tweepy_python() -> Path:
     if not python.exists():
         print("creating", TWEEPY_ENV, "with tweepy 4.17 ...", file=sys.stderr)
         venv.create(TWEEPY_ENV, with_pip=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "tweepy[async]==4.17.*"], check=True
-        )
+        # tweepy's users build their frames with pandas: the same major version as ours.
+        packages = ["tweepy[async]==4.17.*", "pandas>=3"]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
     return python
 
 
@@ -132,6 +179,7 @@ def run(python: Path | str, code: str, base: str, pages: int) -> dict[str, float
     )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     result["pages_per_s"] = result["pages"] / result["seconds"]
+    result["items_per_s"] = result["items"] / result["seconds"]
     return result
 
 
@@ -144,11 +192,11 @@ def main() -> None:
     python = tweepy_python()
     server, base = start_server(args.size)
     try:
-        runs: dict[str, list[dict[str, float]]] = {"tweepy": [], "twxdata": []}
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in MEASURES}
         run(sys.executable, TWXDATA_RUN, base, args.pages)  # warm the server's caches for both
         for _ in range(args.repeats):
-            runs["tweepy"].append(run(python, TWEEPY_RUN, base, args.pages))
-            runs["twxdata"].append(run(sys.executable, TWXDATA_RUN, base, args.pages))
+            for name, (python_of, code) in MEASURES.items():
+                runs[name].append(run(python_of(python), code, base, args.pages))
     finally:
         server.terminate()
         server.wait(10)
@@ -158,20 +206,27 @@ def main() -> None:
     )
     medians = {}
     for name, results in runs.items():
-        rates = [r["pages_per_s"] for r in results]
+        key = "pages_per_s" if name.endswith("pages") else "items_per_s"
+        rates = [r[key] for r in results]
         medians[name] = statistics.median(rates)
-        pages = {int(r["pages"]) for r in results}
-        items = {int(r["items"]) for r in results}
+        unit = "pages/s" if key == "pages_per_s" else "posts/s (network to DataFrame)"
         listed = ", ".join(f"{x:.1f}" for x in rates)
-        print(
-            f"  {name:8s} median {medians[name]:7.1f} pages/s  "
-            f"(runs: {listed}; pages {pages}, posts {items})"
-        )
+        print(f"  {name:16s} median {medians[name]:9.1f} {unit}  (runs: {listed})")
+    raw_ratio = medians["twxdata pages"] / medians["tweepy pages"]
+    frame_ratio = medians["twxdata frame"] / medians["tweepy frame"]
+    print(f"ratio twxdata / tweepy, raw pages/s:        {raw_ratio:.2f}x (target >= 1.5x)")
     print(
-        textwrap.dedent(f"""\
-        ratio twxdata / tweepy (raw pages/s): {medians["twxdata"] / medians["tweepy"]:.2f}x
-        target: >= 1.5x""")
+        f"ratio twxdata / tweepy, network to frame:   {frame_ratio:.2f}x (target >= 2x; "
+        "twxdata joins every expansion, tweepy's frame only authors)"
     )
+
+
+MEASURES = {
+    "tweepy pages": (lambda tweepy: tweepy, TWEEPY_RUN),
+    "twxdata pages": (lambda tweepy: Path(sys.executable), TWXDATA_RUN),
+    "tweepy frame": (lambda tweepy: tweepy, TWEEPY_FRAME),
+    "twxdata frame": (lambda tweepy: Path(sys.executable), TWXDATA_FRAME),
+}
 
 
 if __name__ == "__main__":
