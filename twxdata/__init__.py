@@ -54,6 +54,8 @@ _LAZY = {
     "flatten": "twxdata.tables",
     "read_jsonl": "twxdata.tables",
     "read_parquet": "twxdata.store.provenance",
+    "dehydrate": "twxdata.sharing.dehydrate",
+    "hydrate": "twxdata.sharing.hydrate",
     "join": "twxdata.tables",
 }
 _COLLECTORS = tuple(

@@ -56,6 +56,7 @@ class Checkpoint:
     # stream key -> {"path": ..., "params": ...} as sent (relative times resolved); not part
     # of the fingerprint, so "7d" today and "7d" tomorrow are the same collection
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific state (hydrate ranges)
     started_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     version: str = __version__
@@ -87,6 +88,7 @@ class Checkpoint:
             "spec": self.spec,
             "streams": {k: asdict(v) for k, v in self.streams.items()},
             "requests": self.requests,
+            "extra": self.extra,
             "started_at": self.started_at,
             "updated_at": self.updated_at,
         }
@@ -107,6 +109,7 @@ class Checkpoint:
             spec=spec,
             streams=streams,
             requests=dict(record.get("requests") or {}),
+            extra=dict(record.get("extra") or {}),
             started_at=float(record.get("started_at", time.time())),
             updated_at=float(record.get("updated_at", time.time())),
             version=str(record.get("twxdata", "")),
