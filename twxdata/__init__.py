@@ -57,6 +57,13 @@ _LAZY = {
     "dehydrate": "twxdata.sharing.dehydrate",
     "hydrate": "twxdata.sharing.hydrate",
     "join": "twxdata.tables",
+    # tweepy's AsyncClient interface, and tweepy's names for our exceptions
+    "AsyncClient": "twxdata.compat",
+    "AsyncPaginator": "twxdata.compat",
+    "Response": "twxdata.compat",
+    "HTTPException": "twxdata.errors",
+    "TweepyException": "twxdata.errors",
+    "TwitterServerError": "twxdata.errors",
 }
 _COLLECTORS = tuple(
     f"{prefix}_{name}{suffix}"

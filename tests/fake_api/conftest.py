@@ -200,6 +200,7 @@ def samples(api: FakeXApi) -> list[Sample]:
     import numpy as np
 
     from twxdata.endpoints import ENDPOINTS
+    from twxdata.testing.activity import ComplianceJob
     from twxdata.testing.server import HANDLERS
 
     c = api.corpus
@@ -228,6 +229,8 @@ def samples(api: FakeXApi) -> list[Sample]:
     space = c.spaces.ids[0]
     some_tweets = ",".join(str(int(c.posts.ids[i])) for i in visible[-30:])
     some_users = [u for u in range(c.users.n) if c.user_state(u) in ("ok", "protected")][:20]
+    job = ComplianceJob(c.state.activity.new_id(api.now()), "tweets", "sample", False, api.now())
+    c.state.activity.jobs[job.id] = job
     out = []
     for e in ENDPOINTS.values():
         if e.method != "GET" or e.name not in HANDLERS:
@@ -250,6 +253,8 @@ def samples(api: FakeXApi) -> list[Sample]:
                 value = list_id
             elif e.path.startswith("/2/spaces/"):
                 value = space
+            elif e.name == "get_compliance_job":
+                value = str(job.id)
             else:
                 value = user_id
             path = path.replace("{" + p + "}", value)
@@ -269,6 +274,8 @@ def samples(api: FakeXApi) -> list[Sample]:
             params["user_ids"] = ",".join(str(int(c.users.ids[int(u)])) for u in c.spaces.creator)
         if e.name == "search_all_tweets":
             params["max_results"] = "100"
+        if "type" in e.required:  # compliance jobs
+            params["type"] = "tweets"
         auth = me_auth if e.me or e.name == "get_home_timeline" else None
         out.append(Sample(e.name, path, params, e.path, auth))
     return out

@@ -187,7 +187,7 @@ def split_ids(endpoint: Endpoint, values: Iterable[Any]) -> list[list[str]]:
 def _path_value(endpoint: Endpoint, name: str, value: Any) -> str:
     if name == "username":
         return _one_id(endpoint, "usernames", value)
-    if name == "id" and endpoint.result is Result.SPACES:
+    if name == "id" and endpoint.path.startswith("/2/spaces/"):  # buyers and posts too
         text = str(value)
         if not _SPACE_ID.match(text):
             raise ParameterError(name, "must be a Space id (letters and digits)", got=value)

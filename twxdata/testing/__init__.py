@@ -1,6 +1,6 @@
 """A fake X API v2 for tests, demos and benchmarks: no network, no credentials, same shapes.
 
-``FakeXApi`` is an aiohttp.web server answering the read endpoints of
+``FakeXApi`` is an aiohttp.web server answering the endpoints of
 ``twxdata.endpoints`` (same paths, page tokens, page sizes, meta, error bodies, rate-limit
 headers) from a ``Corpus``: seeded synthetic accounts, posts, follows, likes, lists and spaces,
 from a few hundred to a million posts. ``Faults`` injects the failures a real connection
@@ -27,7 +27,10 @@ From a shell: ``twxdata fake-api --port 8000 --size 100000`` prints the URL and 
 
 Mutations for hydration and compliance tests: ``api.corpus.delete_tweet(id)``,
 ``api.corpus.protect_user(id)``, ``api.corpus.suspend_user(id)``; forced faults:
-``api.inject("drop", count=2)``.
+``api.inject("drop", count=2)``. The write endpoints (posting, likes, follows, lists, direct
+messages, compliance jobs) keep their state in ``api.corpus.state.activity`` and the reads show
+it (``twxdata.testing.writes``); they want user context, e.g. the header
+``OAuth oauth_token="<user id>-..."`` (``api.oauth1_token(user_id)``).
 
 >>> from datetime import datetime
 >>> corpus = Corpus(seed=1, size=1_000, end=datetime(2024, 5, 1))
@@ -39,6 +42,7 @@ True
 
 from __future__ import annotations
 
+from twxdata.testing.activity import Activity
 from twxdata.testing.corpus import Corpus, CorpusState
 from twxdata.testing.faults import Faults
 from twxdata.testing.ratelimit import RateLimiter
@@ -46,6 +50,7 @@ from twxdata.testing.server import FakeXApi
 from twxdata.testing.stats import RequestRecord, Stats
 
 __all__ = [
+    "Activity",
     "Corpus",
     "CorpusState",
     "FakeXApi",

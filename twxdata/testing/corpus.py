@@ -2,8 +2,10 @@
 
 Everything is a pure function of ``seed`` and ``size`` (and ``end``), except ``state``: the one
 mutable place, holding which posts are deleted and which accounts are protected, suspended or
-deactivated. Mutations (``delete_tweet``, ``protect_user``, ...) change only ``state`` and bump
-its ``version``, which every cache keyed on visibility checks.
+deactivated, and (``state.activity``, see ``twxdata.testing.activity``) what writes through the
+fake API changed: likes, follows, lists, posts, messages, compliance jobs. Mutations
+(``delete_tweet``, ``protect_user``, ..., ``changed`` after an activity edit) change only
+``state`` and bump its ``version``, which every cache keyed on visibility checks.
 
 Post rows are in time order and generated in bulk as numpy columns (a million posts take a
 couple of seconds); texts, profiles and other objects are built when a response needs them.
@@ -29,6 +31,8 @@ import numpy as np
 import numpy.typing as npt
 
 from twxdata.testing import objects
+from twxdata.testing.activity import Activity
+from twxdata.testing.live import LiveFollows, LiveLists
 from twxdata.testing.people import Users
 from twxdata.testing.posts import QUOTE, RETWEET, Posts
 from twxdata.testing.social import Follows, Likes, Lists, Spaces
@@ -49,6 +53,7 @@ class CorpusState:
     deactivated: B
     version: int = 0
     log: list[tuple[str, int]] = field(default_factory=list)
+    activity: Activity = field(default_factory=Activity)  # what writes through the API changed
 
     def hidden_users(self) -> B:
         return self.protected | self.suspended | self.deactivated
@@ -136,6 +141,12 @@ class Corpus:
         self.state.version += 1
         self.state.log.append((what, ident))
         self._users.clear()
+
+    def changed(self, what: str, ident: int) -> None:
+        """Record a change made in ``state.activity`` (by a write endpoint), so caches of
+        user objects and timelines are rebuilt."""
+        with self.lock:
+            self._bump(what, ident)
 
     def delete_tweet(self, tweet_id: int | str) -> bool:
         """Delete a post; returns False if there is no such (undeleted) post."""
@@ -370,16 +381,18 @@ class Corpus:
 
     # --- social structures (built on first use) ---------------------------------------------
     @cached_property
-    def follows(self) -> Follows:
-        return Follows(self.seed, self.users)
+    def follows(self) -> LiveFollows:
+        """The follow graph, with follows made through the API (``twxdata.testing.live``)."""
+        return LiveFollows(Follows(self.seed, self.users), self.state)
 
     @cached_property
     def likes(self) -> Likes:
         return Likes(self.seed, self.posts.like_count, self.users.n)
 
     @cached_property
-    def lists(self) -> Lists:
-        return Lists(self.seed, self.users, self.start_s)
+    def lists(self) -> LiveLists:
+        """The lists, with those created and edited through the API."""
+        return LiveLists(Lists(self.seed, self.users, self.start_s), self.state)
 
     @cached_property
     def spaces(self) -> Spaces:

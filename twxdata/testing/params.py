@@ -26,6 +26,7 @@ from twxdata.testing.timefmt import java_instant, parse_rfc3339
 NUMERIC_ID = re.compile(r"^[0-9]{1,19}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 SPACE_ID = re.compile(r"^[a-zA-Z0-9]{1,13}$")
+DM_CONVERSATION_ID = re.compile(r"^[0-9]{1,19}(-[0-9]{1,19})?$")  # group, or "<id>-<id>"
 SEARCH_COUNT_FIELDS = frozenset({"end", "start", "tweet_count"})
 END_MARGIN_S = 10  # end_time must be at least this far before the request time
 RECENT_DAYS = 7
@@ -79,6 +80,8 @@ def _path_errors(e: Endpoint, path: Mapping[str, str]) -> list[dict[str, Any]]:
             pattern = USERNAME
         elif e.path.startswith("/2/spaces/"):
             pattern = SPACE_ID
+        elif name == "dm_conversation_id" or e.path.startswith("/2/dm_conversations/{id}"):
+            pattern = DM_CONVERSATION_ID
         else:
             pattern = NUMERIC_ID
         if not pattern.match(value):

@@ -1,8 +1,8 @@
 """The fake X API server: an aiohttp.web application over a synthetic corpus.
 
 Order of checks for each request, as on the real service: route (404 HTML), credentials (401),
-injected status faults (429/500/503/502), credential kind (403, with ``strict_auth``), rate
-limit (429), parameters (400), then the handler; body faults (``reset``, ``drop``,
+injected status faults (429/500/503/502), credential kind (403, with ``strict_auth``, and always
+for writes), rate limit (429), parameters (400), then the handler; body faults (``reset``, ``drop``,
 ``truncate``, ``cut``, ``slow``) damage a response that was served. Every response after the
 credential check carries ``x-rate-limit-*`` headers, except the proxy's HTML 502.
 
@@ -32,7 +32,7 @@ import orjson
 from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
-from twxdata.testing import lookups, problems, streams
+from twxdata.testing import lookups, problems, streams, writes
 from twxdata.testing.context import BadRequest, Ctx, Reply
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.credentials import AuthPolicy, Credentials
@@ -42,10 +42,16 @@ from twxdata.testing.payload import Renderer
 from twxdata.testing.ratelimit import RateLimiter
 from twxdata.testing.stats import RequestRecord, Stats
 from twxdata.testing.timefmt import to_unix
+from twxdata.testing.writectx import StateCtx
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {**streams.HANDLERS, **lookups.HANDLERS}
+# Reads of the generated corpus, then writes and the reads that show what writes changed.
+HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
+    **streams.HANDLERS,
+    **lookups.HANDLERS,
+    **writes.HANDLERS,
+}
 JSON = "application/json; charset=utf-8"
 DEFAULT_TOKEN = "fake-bearer-token"
 _PARAM = re.compile(r"{(\w+)}")
@@ -61,7 +67,7 @@ _BODY_FAULTS = frozenset({"reset", "drop", "truncate", "cut"})
 
 
 class FakeXApi:
-    """A running fake of the X API v2 read endpoints, on a free loopback port.
+    """A running fake of the X API v2 endpoints (reads and, with state, writes) on loopback.
 
     Use ``async with FakeXApi(...) as api`` inside an event loop, or ``with FakeXApi(...) as
     api`` to run it in a background thread (any test style can call it then). ``api.url`` is
@@ -245,6 +251,8 @@ class FakeXApi:
         return self._viewers[creds.token]
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if writes.compliance.STORAGE.match(request.path):
+            return await writes.compliance.storage(self, request)
         params = dict(request.query)
         e = by_route(request.method, request.path)
         header = request.headers.get("Authorization")
@@ -259,7 +267,8 @@ class FakeXApi:
             status, body, ctype = 401, orjson.dumps(problems.UNAUTHORIZED), JSON
         else:
             fault = self.injector.draw(e.name)
-            status, body, ctype, headers = self._serve(e, creds, params, request.path, fault)
+            raw = await request.read() if e.is_write else b""
+            status, body, ctype, headers = self._serve(e, creds, params, request.path, fault, raw)
         page = status == 200 and fault not in _BODY_FAULTS
         self.stats.record(
             RequestRecord(time.time(), name, token, request.path, params, status, fault, page)
@@ -271,7 +280,13 @@ class FakeXApi:
         return web.Response(status=status, body=body, headers={**headers, "content-type": ctype})
 
     def _serve(
-        self, e: Endpoint, creds: Credentials, params: dict[str, str], path: str, fault: str | None
+        self,
+        e: Endpoint,
+        creds: Credentials,
+        params: dict[str, str],
+        path: str,
+        fault: str | None,
+        raw: bytes = b"",
     ) -> tuple[int, bytes, str, dict[str, str]]:
         app = creds.kind is AuthKind.APP
         if fault in STATUS_FAULTS:
@@ -289,7 +304,8 @@ class FakeXApi:
                 "detail": f"The fake X API does not serve {e.method} {e.path}",
             }
             return 501, orjson.dumps(problem), JSON, {}
-        if self.auth.strict and creds.kind not in e.auth:
+        # Writes want the credential kinds X wants (user context; app-only for compliance).
+        if (self.auth.strict or e.is_write) and creds.kind not in e.auth:
             headers = self.limiter.peek(e, creds.token, app).headers()
             return 403, orjson.dumps(problems.unsupported_authentication(app)), JSON, headers
         decision = self.limiter.check(e, creds.token, app)
@@ -304,13 +320,15 @@ class FakeXApi:
         if isinstance(parsed, list):
             return 400, orjson.dumps(problems.invalid_request(parsed)), JSON, headers
         strict_app = self.auth.strict and app
-        ctx = Ctx(
+        ctx = StateCtx(
             self.corpus,
             self.renderer,
             parsed,
             None if strict_app else self._viewer(creds),
             not strict_app,
             now,
+            body=raw,
+            base_url=self.url,
         )
         try:
             with self.corpus.lock:

@@ -1,0 +1,44 @@
+"""The fake API's write endpoints, and the reads that show what they wrote.
+
+Every write of ``twxdata.endpoints`` is served: posts (create, delete, like, repost, bookmark,
+hide a reply: ``post_writes``), accounts and lists (follow, mute, block, lists, members, pins:
+``social_writes``), direct messages (``dms``) and batch compliance jobs (``compliance``). All
+state goes to ``Corpus.state.activity`` (``twxdata.testing.activity``); reads see it through
+``Corpus.follows``/``Corpus.lists`` (``twxdata.testing.live``) and the handlers of
+``post_reads``. Writes need user context (OAuth 1.0a or a registered OAuth 2.0 user token),
+as on X; compliance jobs need an app-only token.
+
+>>> import asyncio
+>>> from datetime import datetime
+>>> from twxdata.testing import FakeXApi
+>>> async def demo():
+...     async with FakeXApi(seed=1, size=500, end=datetime(2024, 5, 1)) as api:
+...         me = int(api.corpus.users.ids[3])
+...         headers = {"Authorization": f'OAuth oauth_token="{api.oauth1_token(me)}"'}
+...         async with aiohttp.ClientSession(headers=headers) as s:
+...             async with s.post(api.url + "/2/tweets", json={"text": "hello #fake"}) as r:
+...                 made = (await r.json())["data"]
+...             async with s.get(api.url + "/2/tweets/" + made["id"]) as r:
+...                 return r.status, (await r.json())["data"]["text"]
+>>> import aiohttp
+>>> asyncio.run(demo())
+(200, 'hello #fake')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from twxdata.testing import compliance, dms, post_reads, post_writes, social_writes
+from twxdata.testing.context import Ctx, Reply
+from twxdata.testing.writectx import StateCtx
+
+HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
+    **post_reads.HANDLERS,
+    **post_writes.HANDLERS,
+    **social_writes.HANDLERS,
+    **dms.HANDLERS,
+    **compliance.HANDLERS,
+}
+
+__all__ = ["HANDLERS", "StateCtx", "compliance"]
