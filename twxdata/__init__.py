@@ -56,6 +56,7 @@ _LAZY = {
     "read_parquet": "twxdata.store.provenance",
     "dehydrate": "twxdata.sharing.dehydrate",
     "hydrate": "twxdata.sharing.hydrate",
+    "compliance": "twxdata.sharing.compliance",
     "join": "twxdata.tables",
     # tweepy's AsyncClient interface, and tweepy's names for our exceptions
     "AsyncClient": "twxdata.compat",

@@ -14,11 +14,13 @@ module moves bytes over one reused aiohttp session and waits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -174,6 +176,10 @@ class Client:
     def add_listener(self, listener: Callable[[Event], None]) -> None:
         """Also send events to ``listener`` (progress displays subscribe here)."""
         self._listeners.append(listener)
+
+    def emit(self, event: Event) -> None:
+        """Send an event to the listeners (for callers that wait on the client's behalf)."""
+        self._emit(event)
 
     def remove_listener(self, listener: Callable[[Event], None]) -> None:
         if listener in self._listeners:
@@ -401,6 +407,55 @@ class Client:
                 elapsed,
                 limits,
             )
+
+    # ---- signed URLs (batch compliance uploads and downloads) ----------------------------
+
+    async def transfer(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | Path | None = None,
+        content_type: str = "text/plain",
+    ) -> bytes:
+        """Send ``data`` (bytes, or a file streamed from disk) to a pre-signed storage URL, or
+        read from one, retrying like API calls.
+
+        Compliance jobs hand out upload and download URLs that carry their own permission:
+        they are sent without any credentials, which must never reach a storage bucket.
+        """
+        session = self._ensure_session()
+        tries = 0
+        while True:
+            try:
+                headers = {"Content-Type": content_type} if data is not None else {}
+                with contextlib.ExitStack() as files:
+                    body_in: Any = data
+                    if isinstance(data, Path):  # streamed, so millions of ids need no memory
+                        body_in = files.enter_context(open(data, "rb"))  # noqa: ASYNC230
+                    async with session.request(
+                        method, url, data=body_in, headers=headers
+                    ) as response:
+                        body = await response.read()
+                        status = response.status
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                failure, cause = Failure.NETWORK, f"{type(exc).__name__}: {exc}"
+            else:
+                if status < 300:
+                    return body
+                failure = classify_status(status) or Failure.SERVER
+                cause = f"HTTP {status}"
+                if failure is Failure.CLIENT:
+                    raise TransportError(
+                        f"{method} to storage refused: {cause}", url=url.split("?")[0], cause=cause
+                    )
+            tries += 1
+            decision = decide(self.retry, failure, tries=tries, now=time.time(), rng=self._rng)
+            if not decision.retry:
+                raise TransportError(
+                    f"{method} to storage failed: {cause}", url=url.split("?")[0], cause=cause
+                )
+            await asyncio.sleep(decision.delay)
 
     # ---- the authenticating user -------------------------------------------------------------
 

@@ -46,6 +46,35 @@ def register(sub: Any) -> None:
     add_connection_options(wet)
     wet.set_defaults(run=run_hydrate)
 
+    check = sub.add_parser(
+        "compliance",
+        help="find what must be removed from a dataset (X batch compliance), and clean it",
+        description="Run X's batch compliance flow for the IDs of a dataset: create a job, "
+        "upload the IDs, wait, download the results. Writes a report of the posts or users "
+        "that must be removed and why; with --apply, a cleaned copy (the input is never "
+        "changed).",
+    )
+    check.add_argument("data", type=Path, metavar="DATA")
+    check.add_argument("--users", action="store_true", help="check users, not posts")
+    check.add_argument(
+        "--report",
+        type=Path,
+        metavar="REPORT.csv",
+        help="IDs to remove with the reason (default: DATA.compliance.csv)",
+    )
+    check.add_argument(
+        "--apply",
+        type=Path,
+        metavar="CLEAN",
+        help="write a cleaned copy of DATA here (same kind of file)",
+    )
+    check.add_argument("--column", default="id", help="the ID column of a CSV (id)")
+    check.add_argument(
+        "--poll", type=float, default=5.0, metavar="S", help="seconds between job status checks (5)"
+    )
+    add_connection_options(check)
+    check.set_defaults(run=run_compliance)
+
 
 def run_dehydrate(args: argparse.Namespace) -> int:
     from twxdata.sharing.dehydrate import dehydrate, manifest_path
@@ -92,4 +121,28 @@ def run_hydrate(args: argparse.Namespace) -> int:
             f"twxdata hydrate: {result.summary} -> {args.output}, report {result.report}",
             file=sys.stderr,
         )
+    return 0
+
+
+def run_compliance(args: argparse.Namespace) -> int:
+    from twxdata.sharing.compliance import compliance
+
+    report = args.report or args.data.with_name(args.data.name.rstrip("/") + ".compliance.csv")
+    client = client_from_args(args)
+
+    async def go() -> Any:
+        async with client:
+            return await compliance(
+                args.data,
+                users=args.users,
+                report=report,
+                apply=args.apply,
+                client=client,
+                poll_interval=args.poll,
+                column=args.column,
+            )
+
+    result = asyncio.run(go())
+    cleaned = f"; cleaned copy {result.cleaned}" if result.cleaned else ""
+    print(f"twxdata compliance: {result.summary}; report {result.report}{cleaned}", file=sys.stderr)
     return 0
