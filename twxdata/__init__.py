@@ -58,6 +58,7 @@ _LAZY = {
     "hydrate": "twxdata.sharing.hydrate",
     "compliance": "twxdata.sharing.compliance",
     "join": "twxdata.tables",
+    "widgets": "twxdata.widgets",  # twxdata.widgets.credentials(): the credential widget
     # tweepy's AsyncClient interface, and tweepy's names for our exceptions
     "AsyncClient": "twxdata.compat",
     "AsyncPaginator": "twxdata.compat",

@@ -213,7 +213,8 @@ class Credentials:
 
     Sources, first found wins per field: arguments, then the environment
     (``TWXDATA_BEARER_TOKEN``, ``TWXDATA_CONSUMER_KEY``, ``TWXDATA_CONSUMER_SECRET``,
-    ``TWXDATA_ACCESS_TOKEN``, ``TWXDATA_ACCESS_TOKEN_SECRET``).
+    ``TWXDATA_ACCESS_TOKEN``, ``TWXDATA_ACCESS_TOKEN_SECRET``), then saved credentials
+    (``twxdata configure``, ``twxdata.config``).
     """
 
     bearer: BearerToken | None = None
@@ -263,8 +264,12 @@ class Credentials:
         *,
         environ: Mapping[str, str] | None = None,
         oauth2_user: OAuth2UserToken | None = None,
+        saved: bool = True,
     ) -> Credentials:
-        """Arguments first, then ``TWXDATA_*`` environment variables.
+        """Arguments first, then ``TWXDATA_*`` environment variables, then saved credentials.
+
+        ``environ`` (default ``os.environ``) also locates the saved credentials
+        (``twxdata.config.config_dir``); ``saved=False`` skips them.
 
         >>> Credentials.load(environ={"TWXDATA_BEARER_TOKEN": "x"}).bearer is not None
         True
@@ -278,6 +283,11 @@ class Credentials:
             "access_token_secret": access_token_secret,
         }
         merged = {k: v if v is not None else env.get(ENV_VARS[k]) for k, v in given.items()}
+        if saved and None in merged.values():
+            from twxdata.config import load_saved  # imports this module: load it late
+
+            stored = load_saved(env)
+            merged = {k: v if v is not None else stored.get(k) for k, v in merged.items()}
         return cls.from_args(
             merged["bearer_token"],
             merged["consumer_key"],

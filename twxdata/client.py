@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -27,6 +28,7 @@ import aiohttp
 
 from twxdata._version import __version__
 from twxdata.auth import Auth, Credentials, OAuth1User, OAuth2PKCE, OAuth2UserToken
+from twxdata.config import saved_api_base
 from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ApiError, MalformedResponse, ParameterError, TransportError
 from twxdata.protocol.paging import Cursor
@@ -66,6 +68,7 @@ class Received:
     items: int
     elapsed: float
     stream: str | None = None
+    errors: int = 0  # partial errors in the page (deleted, protected, suspended resources)
 
 
 Event = Waiting | Retrying | Received
@@ -74,8 +77,9 @@ Event = Waiting | Retrying | Received
 class Client:
     """An X API v2 client with retries, pre-emptive throttling and one keep-alive session.
 
-    Credentials come from the arguments, else ``TWXDATA_*`` environment variables; the API
-    root from ``api_base``, else ``TWXDATA_API_BASE``, else ``https://api.x.com`` (point it at
+    Credentials come from the arguments, else ``TWXDATA_*`` environment variables, else saved
+    credentials (``twxdata configure``); the API root from ``api_base``, else
+    ``TWXDATA_API_BASE``, else the saved one, else ``https://api.x.com`` (point it at
     ``twxdata.testing.FakeXApi`` to run offline).
 
     ``max_in_flight`` bounds concurrent requests over all endpoints; each (endpoint bucket,
@@ -122,6 +126,8 @@ class Client:
             access_token_secret,
             oauth2_user=oauth2_user,
         )
+        if api_base is None and not os.environ.get("TWXDATA_API_BASE"):
+            api_base = saved_api_base()  # saved by `twxdata configure` or the notebook widget
         self.api_base = resolve_api_base(api_base)
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -318,7 +324,9 @@ class Client:
                 else:
                     elapsed = loop.time() - started
                     self._log_page(request, page, elapsed)
-                    self._emit(Received(ep.name, status, len(page.data), elapsed, stream))
+                    self._emit(
+                        Received(ep.name, status, len(page.data), elapsed, stream, len(page.errors))
+                    )
                     return replace(page, stream=stream) if stream is not None else page
             if failure in TRANSIENT:
                 tries += 1

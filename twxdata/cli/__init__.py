@@ -22,7 +22,15 @@ from twxdata.errors import AuthError, ParameterError, TwxError
 
 # Each module defines register(subparsers), adding its verbs with set_defaults(run=...), where
 # run(args) -> int. ``collect`` adds one verb per kind of collection (search, followers, ...).
-VERB_MODULES: tuple[str, ...] = ("demo", "collect", "flatten", "info", "share", "fake_api")
+VERB_MODULES: tuple[str, ...] = (
+    "demo",
+    "collect",
+    "flatten",
+    "info",
+    "share",
+    "configure",
+    "fake_api",
+)
 
 
 class UsageError(Exception):

@@ -22,8 +22,9 @@ class Progress:
     >>> from twxdata.client import Received
     >>> p = Progress("search", unit="posts", enabled=False)
     >>> p(Received("search_recent_tweets", 200, 100, 0.1))
-    >>> p.items, p.pages
-    (100, 1)
+    >>> p(Received("get_tweets", 200, 98, 0.1, errors=2))
+    >>> p.items, p.pages, p.errors, p._status()
+    (198, 2, 2, '2 pages, 2 partial errors')
     """
 
     def __init__(
@@ -51,6 +52,7 @@ class Progress:
         if isinstance(event, Received):
             self.items += event.items
             self.pages += 1
+            self.errors += event.errors
             self.waiting = None
             if self._bar is not None:
                 self._bar.update(event.items)

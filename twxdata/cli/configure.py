@@ -1,0 +1,149 @@
+"""``twxdata configure``: save, show, test or clear the credentials twxdata uses.
+
+Prompts without echo (getpass) for the bearer token and the four OAuth 1.0a keys; Enter keeps
+what is saved. Values are never printed, not even in part::
+
+    $ twxdata configure                 # prompt and save (file 0600, or the system keyring)
+    $ twxdata configure --show          # which are set, and where they come from
+    $ twxdata configure --test          # one cheap request: @username (id), or the API's error
+    $ twxdata configure --clear         # forget saved credentials
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from typing import Any
+
+from twxdata.auth import ENV_VARS
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "configure",
+        help="save, show, test or clear credentials",
+        description="Save the X API credentials twxdata uses (bearer token, OAuth 1.0a keys, "
+        "API base) in your config folder (a file only you can read) or the system keyring. "
+        "Arguments and TWXDATA_* environment variables take precedence over saved values.",
+    )
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument(
+        "--show", action="store_true", help="say which credentials are set (never the values)"
+    )
+    action.add_argument(
+        "--test", action="store_true", help="make one request and say whom they belong to"
+    )
+    action.add_argument("--clear", action="store_true", help="remove saved credentials")
+    parser.add_argument(
+        "--api-base", metavar="URL", help="API root to save or test (empty string: real X)"
+    )
+    parser.add_argument(
+        "--store",
+        choices=("auto", "file", "keyring"),
+        default="auto",
+        help="where to save: the system keyring when usable (auto), or the file",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from twxdata.config import ConfigError
+
+    try:
+        if args.show:
+            return show()
+        if args.clear:
+            return clear()
+        if args.test:
+            return test(args.api_base)
+        return prompt_and_save(args.api_base, args.store)
+    except ConfigError as exc:
+        print(f"twxdata configure: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def prompt_and_save(api_base: str | None, store: Any) -> int:
+    from twxdata.config import FIELDS, LABELS, load_saved, save_credentials
+
+    before = load_saved()
+    print("Enter your X API credentials (input is hidden; Enter keeps the saved value or skips).")
+    print("A bearer token is enough for most reading; OAuth 1.0a keys act as your account.")
+    values: dict[str, str | None] = {}
+    for name in FIELDS:
+        hint = "saved; Enter keeps it" if before.get(name) else "Enter skips"
+        try:
+            typed = getpass.getpass(f"{LABELS[name]} [{hint}]: ").strip()
+        except EOFError:  # stdin closed: keep the rest as it is
+            typed = ""
+        values[name] = typed or None
+    if api_base is None:
+        current = before.api_base or "https://api.x.com"
+        try:
+            typed_base = input(f"API base [{current}; Enter keeps it, '-' for real X]: ").strip()
+        except EOFError:
+            typed_base = ""
+        api_base = "" if typed_base == "-" else (typed_base or None)
+    saved = save_credentials(values, api_base=api_base, store=store)
+    private = " (readable only by you)" if saved.location.startswith("file") else ""
+    print(f"saved to {saved.location.removeprefix('file ')}{private}")
+    _print_state(saved)
+    return 0
+
+
+def _print_state(saved: Any) -> None:
+    from twxdata.config import FIELDS, LABELS
+
+    for name in FIELDS:
+        print(f"  {LABELS[name]}: {'set' if saved.get(name) else 'not set'}")
+    print(f"  API base: {saved.api_base or 'https://api.x.com (default)'}")
+
+
+def show() -> int:
+    from twxdata.config import FIELDS, LABELS, credentials_path, load_saved
+
+    saved = load_saved()
+    path = credentials_path()
+    if saved.location:
+        print(f"saved credentials: {saved.location.removeprefix('file ')}")
+    else:
+        print(f"saved credentials: none ({path} does not exist)")
+    for name in FIELDS:
+        state = "set" if saved.get(name) else "not set"
+        if os.environ.get(ENV_VARS[name]):
+            state += f"; {ENV_VARS[name]} is set and takes precedence"
+        print(f"  {LABELS[name]}: {state}")
+    base = saved.api_base or "not set (https://api.x.com)"
+    if os.environ.get("TWXDATA_API_BASE"):
+        base += "; TWXDATA_API_BASE is set and takes precedence"
+    print(f"  API base: {base}")
+    return 0
+
+
+def clear() -> int:
+    from twxdata.config import clear_credentials
+
+    removed = clear_credentials()
+    print(f"removed saved {', '.join(removed)}" if removed else "nothing was saved")
+    return 0
+
+
+def test(api_base: str | None) -> int:
+    results = asyncio.run(_check(api_base or None))
+    for result in results:
+        print(result)
+    return 0 if all(r.ok for r in results) else 1
+
+
+async def _check(api_base: str | None) -> list[Any]:
+    from twxdata.client import Client
+    from twxdata.identity import check_credentials
+    from twxdata.protocol.retry import RetryPolicy
+
+    # One quick answer: a few tries, not the collection's patient retry schedule.
+    retry = RetryPolicy(max_tries=2, backoff_base=0.2, max_rate_limit_waits=0)
+    async with Client(api_base=api_base, retry=retry, timeout=15) as client:
+        print(f"checking against {client.api_base}")
+        return await check_credentials(client)
