@@ -41,6 +41,28 @@ warnings.filterwarnings("always", category=PartialErrors)
 warnings.filterwarnings("always", category=ResumeNotice)
 
 
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+# Frames a warning should look past: ours, and the event loop machinery a *_sync call runs in.
+_PLUMBING = (_PACKAGE, str(Path(asyncio.__file__).resolve().parent), "nest_asyncio")
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside twxdata (the user's
+    cell or script), however deep the call came through ``fetch_*`` and ``*_sync`` wrappers."""
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and _is_plumbing(frame.f_code.co_filename):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def _is_plumbing(filename: str) -> bool:
+    return "nest_asyncio" in filename or str(Path(filename).resolve()).startswith(_PLUMBING)
+
+
 def last_collection() -> Collection | None:
     """The most recent collection of this process, finished or not.
 
@@ -96,7 +118,7 @@ async def collect(
             "twxdata.last_collection()"
             + (f"; rerun the same call to resume from {raw}" if raw else ""),
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=_caller_level(),
         )
         raise
     finally:
@@ -126,7 +148,7 @@ def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) ->
     repair = archive.repair()
     if repair is not None:
         log.warning("%s", repair)
-        warnings.warn(str(repair), RuntimeWarning, stacklevel=4)
+        warnings.warn(str(repair), RuntimeWarning, stacklevel=_caller_level())
     if cp_path.exists():
         checkpoint = Checkpoint.load(cp_path)
         if checkpoint.fingerprint != Checkpoint(spec=plan.spec).fingerprint:
@@ -143,7 +165,7 @@ def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) ->
                      collection.resumed_pages, raw)  # fmt: skip
             warnings.warn(
                 f"resuming: {collection.resumed_pages} pages ({collection.items:,} items) "
-                f"already in {raw}", ResumeNotice, stacklevel=4,
+                f"already in {raw}", ResumeNotice, stacklevel=_caller_level(),
             )  # fmt: skip
     elif archive.exists:
         raise ResumeError(
@@ -197,14 +219,14 @@ def _warn_partial_errors(collection: Collection) -> None:
         warnings.warn(
             f"{sum(kinds.values())} partial errors ({listed}); see the collection's .errors",
             PartialErrors,
-            stacklevel=4,
+            stacklevel=_caller_level(),
         )
     if collection.stream_errors:
         warnings.warn(
             f"{len(collection.stream_errors)} of {len(collection.streams)} streams stopped "
             "early; see the collection's .stream_errors",
             PartialErrors,
-            stacklevel=4,
+            stacklevel=_caller_level(),
         )
 
 
