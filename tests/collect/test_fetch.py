@@ -146,6 +146,8 @@ async def test_lookups_batch_and_report_partial_errors(client):
     assert any(
         issubclass(w.category, PartialErrors) and "partial errors" in str(w.message) for w in caught
     )
+    # The warning names the caller's line, not twxdata's internals.
+    assert all(w.filename == __file__ for w in caught if issubclass(w.category, PartialErrors))
     users = await twxdata.lookup_users(
         [posts["author_id"].iloc[0], "@" + posts["author.username"].iloc[1]],
         client=client,
