@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from twxdata.collect.digest import MainTable
 from twxdata.collect.kinds import KINDS, Kind
 from twxdata.store.atomic import atomic_write_bytes
 
@@ -50,13 +51,16 @@ class Collection:
         self.finished_at: float | None = None
         self._tables: Tables | None = None
         self._frames: dict[str, pd.DataFrame] = {}
+        self._frames_at = 0
         self._built_at = -1
+        self._main = MainTable(kind.result, per_stream=bool(kind.column))
 
     # ---- filling -----------------------------------------------------------------------------
 
     def add(self, response: dict[str, Any]) -> None:
         """Add one response in archive form (the API JSON plus its ``__twxdata`` key)."""
         self.responses.append(response)
+        self._main.add(response)
 
     @property
     def pages(self) -> int:
@@ -87,6 +91,11 @@ class Collection:
 
     def table(self, name: str) -> pa.Table:
         """One table as ``pyarrow.Table``; for the main result, one row per (stream, item)."""
+        if name == self.kind.result and not self._main.broken:
+            try:
+                return self._main.table(self.streams)
+            except RuntimeError:
+                pass  # rebuilt below from every response, raising what made it fail
         return self._table_of(name, None)
 
     def _table_of(self, name: str, responses: list[dict[str, Any]] | None) -> pa.Table:
@@ -110,7 +119,9 @@ class Collection:
         from twxdata.tables import to_pandas
 
         name = name or self.kind.result
-        self.tables  # noqa: B018 - rebuilds if pages were added, clearing stale frames
+        if self._frames_at != len(self.responses):  # pages arrived since: frames are stale
+            self._frames.clear()
+            self._frames_at = len(self.responses)
         if name not in self._frames:
             frame = to_pandas(self.table(name))
             column = self.kind.column
