@@ -5,7 +5,8 @@ search pages, replicated with fresh unique ids) of ``--mb`` MB, and one ten time
 measures whole-process wall time and peak RSS of:
 
 - ``twxdata flatten IN -o OUT.parquet`` (the command; its startup loads every verb),
-- the same pipeline as a bare script (``iter_batches`` + ``TableWriter``; no CLI framework),
+- the same pipeline as a bare script (``iter_batches`` + ``WriteBehind`` + ``TableWriter``: no
+  CLI framework, so none of the other verbs' imports),
 - ``twarc2 csv IN OUT.csv`` from twarc-csv 0.7.2 in its own virtualenv (needs pandas<3),
 - ``orjson.loads`` of every line: the parse limit.
 
@@ -39,13 +40,21 @@ REAL = (ROOT / ".." / "shared" / "real-api").resolve()
 BIN = Path(sys.executable).parent  # the real interpreter's scripts, not a pyenv shim
 
 PARSE_LIMIT = "import orjson, sys\nfor line in open(sys.argv[1], 'rb'):\n    orjson.loads(line)\n"
-LIBRARY = """import sys
-from twxdata.tables import SCHEMAS, TableWriter, iter_batches
+# What the command does, without its framework (argument parsing, every verb's imports).
+LIBRARY = """import gc, os, sys
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import pyarrow as pa
+from twxdata.tables import SCHEMAS, TableWriter, iter_batches
+from twxdata.tables.output import WriteBehind
 pa.set_memory_pool(pa.system_memory_pool())
+gc.freeze()
+gc.disable()
 with TableWriter(sys.argv[2], SCHEMAS["tweets"], name="tweets") as writer:
+    behind = WriteBehind()
     for batch in iter_batches([sys.argv[1]], tables=["tweets"]):
-        writer.write(batch["tweets"])
+        behind.write(writer, batch["tweets"])
+    behind.finish()
 """
 _ID = re.compile(rb'"(\d{5,19})"')
 
@@ -102,6 +111,7 @@ def build_input(path: Path, megabytes: int, names: tuple[str, ...]) -> None:
 class Run:
     seconds: float
     peak_mb: float
+    cpu: float  # user + system seconds, all threads: less shaken than wall time by a busy machine
 
 
 def measure(cmd: list[str]) -> Run:
@@ -113,7 +123,7 @@ def measure(cmd: list[str]) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def commands(src: Path, twarc: bool) -> dict[str, list[str]]:
@@ -133,6 +143,18 @@ def commands(src: Path, twarc: bool) -> dict[str, list[str]]:
     return cmds
 
 
+def floors(src: Path) -> dict[str, list[str]]:
+    """What no flattening to Parquet goes below: loading pyarrow, and the command on 2 pages."""
+    tiny = WORK / "two-pages.jsonl"
+    with src.open("rb") as lines:
+        tiny.write_bytes(lines.readline() + lines.readline())
+    return {
+        "floor: import pyarrow+parquet": [sys.executable, "-c", "import pyarrow, pyarrow.parquet"],
+        "floor: flatten of 2 pages": [str(BIN / "twxdata"), "flatten", str(tiny), "-o",
+                                      str(WORK / "out" / "tiny.parquet"), "-q"],
+    }  # fmt: skip
+
+
 def run_all(cmds: dict[str, list[str]], repeat: int) -> dict[str, Run]:
     runs: dict[str, list[Run]] = {name: [] for name in cmds}
     for _ in range(repeat):
@@ -140,7 +162,9 @@ def run_all(cmds: dict[str, list[str]], repeat: int) -> dict[str, Run]:
             runs[name].append(measure(cmd))
     return {
         name: Run(
-            statistics.median(r.seconds for r in rs), statistics.median(r.peak_mb for r in rs)
+            statistics.median(r.seconds for r in rs),
+            statistics.median(r.peak_mb for r in rs),
+            statistics.median(r.cpu for r in rs),
         )
         for name, rs in runs.items()
     }
@@ -153,17 +177,21 @@ def setup() -> None:
 
 
 def report(label: str, small: Path, large: Path, args: argparse.Namespace, twarc: bool) -> None:
-    one = run_all(commands(small, twarc), args.repeat)
+    one = run_all({**commands(small, twarc), **floors(small)}, args.repeat)
     big_cmds = commands(large, False)
-    ten = run_all({k: big_cmds[k] for k in ("twxdata flatten", "parse limit (orjson)")}, 1)
+    # Three runs at most: one is at the mercy of whatever else the machine is doing.
+    ten = run_all(
+        {k: big_cmds[k] for k in ("twxdata flatten", "parse limit (orjson)")}, min(args.repeat, 3)
+    )
     size = small.stat().st_size / 1e6
     print(
         f"== {label}: {size:.0f} MB, {sum(1 for _ in small.open('rb'))} pages; median of "
         f"{args.repeat} runs; whole process: wall time, peak RSS\n"
     )
-    print(f"{'':24} {'seconds':>8} {'MB/s':>7} {'peak MB':>8}")
+    print(f"{'':30} {'seconds':>8} {'MB/s':>7} {'peak MB':>8} {'CPU s':>7}")
     for name, r in one.items():
-        print(f"{name:24} {r.seconds:8.2f} {size / r.seconds:7.1f} {r.peak_mb:8.0f}")
+        rate = "" if name.startswith("floor") else f"{size / r.seconds:7.1f}"
+        print(f"{name:30} {r.seconds:8.2f} {rate:>7} {r.peak_mb:8.0f} {r.cpu:7.2f}")
     ours, limit = one["twxdata flatten"], one["parse limit (orjson)"]
     bare = one["twxdata (bare script)"]
     print()

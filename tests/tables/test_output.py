@@ -65,13 +65,13 @@ def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
 
 def test_flattening_never_imports_pandas(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
-    path.write_text(json.dumps(search_page()) + "\n")
+    path.write_text((json.dumps(search_page()) + "\n") * 20)  # chunks parsed in threads too
     code = (
         "import sys\n"
         "from twxdata.tables import iter_batches, TableWriter, SCHEMAS\n"
         f"writers = {{n: TableWriter(r'{tmp_path}' + '/' + n + '.parquet', s)"
         " for n, s in SCHEMAS.items()}\n"
-        f"for b in iter_batches([r'{path}']):\n"
+        f"for b in iter_batches([r'{path}'], chunk_bytes=4000):\n"
         "    for n, t in b.items(): writers[n].write(t)\n"
         "for w in writers.values(): w.commit()\n"
         "assert 'pandas' not in sys.modules, 'pandas was imported'\n"

@@ -22,7 +22,6 @@ import orjson
 import pyarrow as pa
 
 from twxdata.errors import DataError
-from twxdata.tables.build import TableBuilder
 from twxdata.tables.lines import (
     ARCHIVE_KEY,
     CHUNK_BYTES,
@@ -33,13 +32,15 @@ from twxdata.tables.lines import (
     chunks_from_items,
     split_lines,
 )
-from twxdata.tables.parse import ParseState, parse_chunk
-from twxdata.tables.pipeline import prefetch
+from twxdata.tables.parse import PageRows, ParseState, parse_chunk
+from twxdata.tables.pipeline import ordered_map
 from twxdata.tables.schema import SCHEMAS, TABLE_NAMES
 from twxdata.tables.values import empty_table
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from twxdata.tables.build import TableBuilder
 
 PathLike = str | Path
 
@@ -141,12 +142,31 @@ def iter_batches(
 def _batches(
     chunks: Iterable[Chunk], tables: Iterable[str], policy: ErrorPolicy
 ) -> Iterator[dict[str, pa.Table]]:
-    builder = TableBuilder(tables)
+    names = frozenset(tables)
+    unknown = names - set(TABLE_NAMES)
+    if unknown:
+        raise ValueError(f"no such table: {', '.join(sorted(unknown))}")
     state = ParseState()
-    parsed = (parse_chunk(chunk, policy, state) for chunk in chunks)
-    for rows in prefetch(parsed):
+    builders: list[TableBuilder] = []
+
+    def start_building() -> None:
+        # Imported once the first chunks are parsing: the builders' imports (pyarrow.compute
+        # among them, ~40 ms) run beside the parsing instead of before it.
+        from twxdata.tables.build import TableBuilder
+
+        builders.append(TableBuilder(names))
+
+    def parse(chunk: Chunk) -> tuple[PageRows | None, list[DataError]]:
+        # Chunks parse in worker threads: their bad lines are noted there and reported here,
+        # in input order (raised, skipped or warned as ``policy`` says).
+        noted = ErrorPolicy("skip")
+        return parse_chunk(chunk, noted, state), noted.skipped
+
+    for rows, errors in ordered_map(parse, iter(chunks), ahead=3, started=start_building):
+        for error in errors:
+            policy.report(error)
         if rows is not None and rows.table.num_rows:
-            yield builder.build(rows)
+            yield builders[0].build(rows)
 
 
 def _collect(batches: Iterable[dict[str, pa.Table]], policy: ErrorPolicy) -> Tables:

@@ -48,7 +48,7 @@ from twxdata.tables.objects import (
     SPACE,
     USER,
 )
-from twxdata.tables.parse import PageRows
+from twxdata.tables.parse import PageRows, cast_leaves
 from twxdata.tables.schema import (
     COMPLIANCE_KEY,
     EDGES_FOLLOWERS,
@@ -96,7 +96,7 @@ def entity_table(
     n = len(raw)
     if n == 0:
         return empty_table(schema)
-    cols = struct_columns(raw.cast(target))
+    cols = struct_columns(cast_leaves(raw, target))
     cols.update(ctx.meta_for(pages))
     cols.update(more or {})
     cols[EXTRA_KEY] = extra_column(n, find_unknown(raw, target, skip=skip), extra_entries(raw))
@@ -243,7 +243,7 @@ def _errors(ctx: ChunkContext) -> pa.Table:
     if len(raw):
         index = ints(pages)
         more: Columns = {"parameters": _parameters(raw)}
-        typed = struct_columns(raw.cast(ERROR))
+        typed = struct_columns(cast_leaves(raw, ERROR))
         for name, page_values in problem.items():
             more[name] = first_valid(typed[name], take(page_values, index))
         handled = {"parameters"}.__contains__  # a column of its own, not an unknown field

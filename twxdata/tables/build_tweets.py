@@ -40,6 +40,7 @@ from twxdata.tables.arrow import (
 from twxdata.tables.context import ChunkContext
 from twxdata.tables.extras import extra_column, find_unknown
 from twxdata.tables.objects import EXTRA_KEY, TWEET
+from twxdata.tables.parse import cast_leaves
 from twxdata.tables.schema import (
     EDGES_HASHTAGS,
     EDGES_MEDIA,
@@ -62,15 +63,10 @@ def extra_entries(raw: pa.Array) -> pa.Array | None:
 def tweet_table(ctx: ChunkContext, raw: pa.Array, pages: np.ndarray, *, rules: bool) -> pa.Table:
     """The ``tweets`` schema for the posts ``raw`` (one per element), from pages ``pages``."""
     n = len(raw)
-    cols = struct_columns(raw.cast(TWEET)) if n else {}
+    cols = struct_columns(cast_leaves(raw, TWEET)) if n else {}
     if not n:
         return empty_table(TWEETS)
     users, included = ctx.users, ctx.tweets
-
-    def username(ids: pa.Array) -> pa.Array:
-        return take(users.columns["username"], users.find(pages, ids))
-
-    cols.update(prefixed(taken(users.columns, users.find(pages, cols["author_id"])), "author."))
 
     references, parents = explode(cols["referenced_tweets"])
     referenced: dict[str, pa.Array] = {}
@@ -80,18 +76,34 @@ def tweet_table(ctx: ChunkContext, raw: pa.Array, pages: np.ndarray, *, rules: b
         ids = take(ids, last_per_parent(n, parents[of_kind]))
         cols[f"referenced_tweets.{kind}.id"] = referenced[kind] = ids
 
+    # One lookup per kind of include: each builds a hash table of that include's keys.
+    found = dict(
+        zip(REFERENCE_TYPES, included.find_many(pages, list(referenced.values())), strict=True)
+    )
+
     def of_referenced(kind: str, column: str) -> pa.Array:
-        return take(included.columns[column], included.find(pages, referenced[kind]))
+        return take(included.columns[column], found[kind])
 
     retweeted_author = of_referenced("retweeted", "author_id")
     quoted_author = of_referenced("quoted", "author_id")
+    author, retweeted_user, quoted_user, reply_user, replied_user = users.find_many(
+        pages,
+        [
+            cols["author_id"],
+            retweeted_author,
+            quoted_author,
+            cols["in_reply_to_user_id"],
+            of_referenced("replied_to", "author_id"),
+        ],
+    )
+    username = users.columns["username"]
+    cols.update(prefixed(taken(users.columns, author), "author."))
     cols["retweeted_user_id"] = retweeted_author
-    cols["retweeted_username"] = username(retweeted_author)
+    cols["retweeted_username"] = take(username, retweeted_user)
     cols["quoted_user_id"] = quoted_author
-    cols["quoted_username"] = username(quoted_author)
+    cols["quoted_username"] = take(username, quoted_user)
     cols["in_reply_to_username"] = first_valid(
-        username(cols["in_reply_to_user_id"]),
-        username(of_referenced("replied_to", "author_id")),
+        take(username, reply_user), take(username, replied_user)
     )
     cols["text_full"] = first_valid(
         of_referenced("retweeted", "note_tweet.text"),

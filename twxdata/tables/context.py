@@ -12,7 +12,7 @@ with their kind, and the ``includes`` ready for keyed lookups. Computed once per
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -31,7 +31,7 @@ from twxdata.tables.arrow import (
     to_array,
 )
 from twxdata.tables.objects import MEDIA, PLACE, POLL, TWEET, USER
-from twxdata.tables.parse import PageRows
+from twxdata.tables.parse import PageRows, cast_leaves
 from twxdata.tables.schema import META_NAMES
 from twxdata.tables.values import bools, ints, strings, valid_mask
 
@@ -56,7 +56,7 @@ class Includes:
     def __init__(self, raw: pa.Array, pages: np.ndarray, target: pa.StructType, key: str):
         self.raw = raw
         self.pages = pages
-        self.typed = raw.cast(target) if len(raw) else pa.nulls(0, target)
+        self.typed = cast_leaves(raw, target) if len(raw) else pa.nulls(0, target)
         self.key = key
 
     @cached_property
@@ -70,6 +70,15 @@ class Includes:
     def find(self, pages: np.ndarray, ids: pa.Array) -> pa.Array:
         """Indices of the objects with ``ids`` in the same pages (null where missing)."""
         return pc.index_in(keys(pages, ids), value_set=self.keys, skip_nulls=True)
+
+    def find_many(self, pages: np.ndarray, ids: list[pa.Array]) -> list[pa.Array]:
+        """``find`` for several id arrays of the rows ``pages``, with one hash table."""
+        if not ids:
+            return []
+        n = len(pages)
+        text = [a if a.type == pa.string() else a.cast(pa.string()) for a in ids]
+        found = self.find(np.tile(pages, len(ids)), pa.concat_arrays(text))
+        return [found.slice(i * n, n) for i in range(len(ids))]
 
 
 class ChunkContext:
@@ -193,9 +202,9 @@ class ChunkContext:
                     hit = valid_mask(items.field(name)) & ~decided
                     kinds[hit] = kind
                     decided |= hit
-        page_kind = np.array(self.page_kind, dtype=object)[pages]
-        known = np.array([k is not None for k in page_kind], dtype=bool)
-        kinds[known] = page_kind[known]
+        page_kind = np.array(self.page_kind, dtype=object)
+        known = np.array([k is not None for k in self.page_kind], dtype=bool)[pages]
+        kinds[known] = page_kind[pages[known]]
         return kinds
 
     def items_of(self, kind: str) -> tuple[pa.Array, np.ndarray]:
@@ -264,5 +273,11 @@ def _endpoint(name: str | None, url: str | None) -> Endpoint | None:
     if name and name in ENDPOINTS:
         return ENDPOINTS[name]
     if url:
-        return by_route("GET", urlsplit(url).path)
+        return _route(urlsplit(url).path)
     return None
+
+
+@lru_cache(maxsize=1024)
+def _route(path: str) -> Endpoint | None:
+    # An archive's pages share a few paths: matching each against every route once is enough.
+    return by_route("GET", path)

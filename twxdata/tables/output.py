@@ -33,7 +33,10 @@ from twxdata.tables.schema import SCHEMA_VERSION
 from twxdata.tables.values import empty_table, strings
 
 FORMATS = (".parquet", ".csv")
-_FLUSH_BYTES = 16 << 20  # row groups of about this much Arrow data
+# Row groups of about this much Arrow data: big enough for good dictionaries and a small
+# footer, small enough that the last one (encoded after the input ends, with nothing left to
+# overlap it) is quick, and that pending rows hold little memory.
+_FLUSH_BYTES = 8 << 20
 
 
 def output_format(path: Path | str) -> str:

@@ -2,10 +2,14 @@
 
 Three tiers, fastest first; a chunk only moves down when the tier above cannot take it:
 
-1. The Arrow JSON reader (C++, multi-threaded) parses the whole chunk, inferring types, and
-   the result is cast to the documented types (``conform``); fields the schema does not know
+1. The Arrow JSON reader (C++) parses the whole chunk as one block, inferring types, and the
+   result is cast to the documented types (``conform``); fields the schema does not know
    keep their inferred type. This is the road for API responses. (Inferring and casting is
-   about twice as fast as handing the reader the ~600-field schema.)
+   about twice as fast as handing the reader the ~600-field schema.) Chunks are parsed in
+   parallel by ``pipeline.ordered_map``, one thread each: one block per chunk leaves no
+   pieces to stitch together afterwards. A chunk whose lines mix shapes (a lookup's single
+   object among lists, a count sent as "4" by 2022 pages and as 4 by 2023 ones) is unified
+   in its bytes first and still read at once.
 2. Line by line with orjson: a bad line is reported with its number and skipped or raised;
    single objects, flattened twarc lines and compliance records become canonical pages; the
    reader then parses the canonical lines.
@@ -21,8 +25,6 @@ Three tiers, fastest first; a chunk only moves down when the tier above cannot t
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,11 +36,11 @@ from twxdata.errors import DataError
 from twxdata.tables.canonical import PAGE_KEYS, canonical_page, sanitize
 from twxdata.tables.lines import Chunk, ErrorPolicy, split_lines
 from twxdata.tables.schema import COMPLIANCE_KEY, PAGE
+from twxdata.tables.unify import MAX_FIXES, Fixes, data_as_list, with_data_lists
 from twxdata.tables.values import empty_table, valid_mask
 
 _STRICT = pj.ParseOptions(explicit_schema=PAGE, unexpected_field_behavior="infer")
 _PAGE_COLUMNS = (*PAGE_KEYS, COMPLIANCE_KEY)
-_BLOCKS = 4  # blocks per chunk, parsed in parallel by the reader's threads
 _SNIFF_LIMIT = 256 << 10
 _FAILED = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
 
@@ -59,18 +61,13 @@ def read_pages(data: bytes | memoryview, *, strict: bool = False) -> pa.Table:
     ``strict`` hands the reader the schema instead of casting after inference.
     """
     parse = _STRICT if strict else pj.ParseOptions()
-    size = max(len(data) // _BLOCKS + 1, 1 << 20)
-    try:
-        table = _read(data, size, parse)
-    except pa.ArrowInvalid as exc:
-        if "straddl" not in str(exc):
-            raise
-        table = _read(data, max(len(data), 1 << 16), parse)  # a line longer than a block
-    return conform(table)
+    # One block, one thread: the caller runs chunks in parallel (pipeline.ordered_map), and a
+    # single block gives a table of one chunk, which the builders use without a copy.
+    return conform(_read(data, max(len(data) + 1, 1 << 16), parse))
 
 
 def _read(data: bytes | memoryview, block_size: int, parse: pj.ParseOptions) -> pa.Table:
-    options = pj.ReadOptions(block_size=block_size, use_threads=True)
+    options = pj.ReadOptions(block_size=block_size, use_threads=False)
     return pj.read_json(pa.BufferReader(data), read_options=options, parse_options=parse)
 
 
@@ -85,7 +82,42 @@ def conform(table: pa.Table) -> pa.Table:
     text that happened to look like a date, or an unknown field): the slow path keeps those.
     """
     schema = _documented_schema(table.schema)
-    return table if schema == table.schema else table.cast(schema)
+    if schema == table.schema:
+        return table
+    columns = [
+        pa.chunked_array([cast_leaves(c, f.type) for c in column.chunks], f.type)
+        for column, f in zip(table.columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def cast_leaves(array: pa.Array, target: pa.DataType) -> pa.Array:
+    """``array.cast(target)`` that copies only the leaves whose type changes (the builders
+    use it too, to take each kind of object out of the pages).
+
+    Arrow's cast of a struct or list rebuilds every level below it even where the types agree
+    (about 3 ms per MB of pages); here lists and structs keep their buffers and only the few
+    changed leaves (times read as text) are cast. Arrays with an offset take Arrow's cast.
+    """
+    if array.type == target:
+        return array
+    kind = array.type
+    if array.offset == 0 and pa.types.is_struct(kind) and pa.types.is_struct(target):
+        n = len(array)
+        children = []
+        for f in target:
+            i = kind.get_field_index(f.name)
+            child = pa.nulls(n, f.type) if i < 0 else cast_leaves(array.field(i), f.type)
+            children.append(child)
+        return pa.Array.from_buffers(
+            target, n, array.buffers()[:1], array.null_count, children=children
+        )
+    if array.offset == 0 and pa.types.is_list(kind) and pa.types.is_list(target):
+        values = cast_leaves(array.values, target.value_type)
+        return pa.Array.from_buffers(
+            target, len(array), array.buffers()[:2], array.null_count, children=[values]
+        )
+    return array.cast(target)
 
 
 @functools.lru_cache(maxsize=256)
@@ -140,7 +172,7 @@ class ParseState:
     it sends both as numbers and as strings (to be unified before reading)."""
 
     mixed: set[str | None] = field(default_factory=set)
-    fixes: dict[str | None, _Fixes] = field(default_factory=dict)
+    fixes: dict[str | None, Fixes] = field(default_factory=dict)
 
 
 def parse_chunk(
@@ -149,7 +181,8 @@ def parse_chunk(
     """The pages of ``chunk``; None when none of its lines could be read.
 
     ``state`` (kept across the chunks of a run) lets a source whose lines needed unifying
-    skip the plain read next time, which would fail the same way.
+    skip the plain read next time, which would fail the same way. It may be shared by
+    threads parsing chunks in parallel: it only ever decides which road is tried first.
     """
     state = state if state is not None else ParseState()
     if not _first_line_is_page(chunk):
@@ -157,23 +190,38 @@ def parse_chunk(
     if chunk.source not in state.mixed:
         table = _pages_or_none(chunk.data)
         if table is not None:
-            numbers = _line_numbers(chunk, table.num_rows)
-            return PageRows(table.combine_chunks(), chunk.source, numbers)
+            return PageRows(table.combine_chunks(), chunk.source, _line_numbers(chunk, table))
         state.mixed.add(chunk.source)
     # Lines of different shapes in one chunk (a single object among lists, a count sent as
-    # "4" here and 5 there, a corrupt line): unified, then halved until each part reads.
-    fixes = state.fixes.setdefault(chunk.source, _Fixes())
-    lines = [(n, _data_as_list(raw)) for n, raw in split_lines(chunk)]
+    # "4" here and 5 there, a corrupt line): unified in the chunk's bytes and read at once;
+    # only when that fails are the lines taken one by one, halved until each part reads.
+    fixes = state.fixes.setdefault(chunk.source, Fixes())
+    table = _pages_or_none(chunk.data, fixes, lists=True)
+    if table is not None:
+        return PageRows(table.combine_chunks(), chunk.source, _line_numbers(chunk, table))
+    lines = [(n, data_as_list(raw)) for n, raw in split_lines(chunk)]
     parts = _bisect(lines, chunk.source, policy, fixes)
     return _joined(parts, lines, chunk.source, policy)
 
 
-def _pages_or_none(data: bytes | memoryview, fixes: _Fixes | None = None) -> pa.Table | None:
-    for _ in range(_MAX_FIXES):
+def _pages_or_none(
+    data: bytes | memoryview, fixes: Fixes | None = None, *, lists: bool = False
+) -> pa.Table | None:
+    """The pages of ``data`` read at once, or None; with ``fixes``, rewritten by its rules
+    (learning new ones from the reader's complaints), with ``lists`` single objects made
+    lists first."""
+    if lists:
+        data = with_data_lists(bytes(data))
+    for _ in range(MAX_FIXES):
+        applied = 0
         try:
-            table = read_pages(fixes.apply(data) if fixes is not None else data)
+            if fixes is not None:
+                # Rules only unify what they match: applied again, the earlier ones leave the
+                # bytes as they are (no copy), so only the latest version is kept.
+                data, applied = fixes.apply(bytes(data))  # bytes(b) is b itself: no copy
+            table = read_pages(data)
         except pa.ArrowInvalid as exc:
-            if fixes is not None and fixes.learn(str(exc)):
+            if fixes is not None and fixes.learn(str(exc), applied):
                 continue
             return None
         except _FAILED:
@@ -185,7 +233,7 @@ def _pages_or_none(data: bytes | memoryview, fixes: _Fixes | None = None) -> pa.
 Lines = list[tuple[int, bytes]]
 
 
-def _bisect(lines: Lines, source: str | None, policy: ErrorPolicy, fixes: _Fixes) -> list[PageRows]:
+def _bisect(lines: Lines, source: str | None, policy: ErrorPolicy, fixes: Fixes) -> list[PageRows]:
     table = _pages_or_none(b"\n".join(raw for _, raw in lines), fixes)
     if table is not None:
         return [PageRows(table, source, np.array([n for n, _ in lines], dtype=np.int64))]
@@ -195,77 +243,6 @@ def _bisect(lines: Lines, source: str | None, policy: ErrorPolicy, fixes: _Fixes
                 *_bisect(lines[middle:], source, policy, fixes)]  # fmt: skip
     rows = _slow(lines, source, policy)
     return [] if rows is None else [rows]
-
-
-def _names_of(kind: Callable[[pa.DataType], bool]) -> frozenset[str]:
-    """Field names whose type is ``kind`` wherever the page schema has them."""
-    seen: dict[str, set[bool]] = {}
-
-    def walk(type_: pa.DataType) -> None:
-        for f in type_ if pa.types.is_struct(type_) else ():
-            seen.setdefault(f.name, set()).add(bool(kind(f.type)))
-            walk(f.type)
-        if pa.types.is_list(type_):
-            walk(type_.value_type)
-
-    walk(pa.struct(list(PAGE)))
-    return frozenset(name for name, kinds in seen.items() if kinds == {True})
-
-
-_INT_NAMES = _names_of(pa.types.is_int64)
-_STRING_NAMES = _names_of(pa.types.is_string)
-_CONFLICT = re.compile(r"Column\((?:/[^)]*)?/([^/)\[\]]+)\) changed from (\w+) to (\w+)")
-_MAX_FIXES = 8
-
-
-class _Fixes:
-    """Fields one source sends both as numbers and as strings, unified by rewriting bytes:
-    integers quoted as strings are unquoted, ids sent as numbers are quoted."""
-
-    def __init__(self) -> None:
-        self._rules: list[tuple[re.Pattern[bytes], bytes]] = []
-        self._names: set[str] = set()
-
-    def learn(self, message: str) -> bool:
-        """Add the rule for the conflict the reader reported; False if there is none."""
-        match = _CONFLICT.search(message)
-        if match is None or match.group(1) in self._names:
-            return False
-        name = match.group(1)
-        key = re.escape(name.encode())
-        if name in _INT_NAMES:
-            pattern = rb'"' + key + rb'"(\s*:\s*)"(-?\d{1,18})"'
-            replacement = rb'"' + key + rb'"\1\2'
-        elif name in _STRING_NAMES:
-            pattern = rb'"' + key + rb'"(\s*:\s*)(-?\d{1,19})(?=[\s,}\]])'
-            replacement = rb'"' + key + rb'"\1"\2"'
-        else:
-            return False
-        self._names.add(name)
-        self._rules.append((re.compile(pattern), replacement))
-        return True
-
-    def apply(self, data: bytes | memoryview) -> bytes | memoryview:
-        for pattern, replacement in self._rules:
-            data = pattern.sub(replacement, bytes(data))
-        return data
-
-
-_SINGLE = re.compile(rb'\{\s*"data"\s*:\s*\{')
-
-
-def _data_as_list(raw: bytes) -> bytes:
-    """A single-object response or stream message with ``data`` made a list, so it reads
-    with the pages around it. Checked on the line's start only: ``data`` comes first."""
-    if not _SINGLE.match(raw[:32]):
-        return raw
-    try:
-        page = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw  # reported when the line is read on its own
-    if isinstance(page, dict) and isinstance(page.get("data"), dict):
-        page["data"] = [page["data"]]
-    return orjson.dumps(page)
 
 
 def _joined(
@@ -316,7 +293,8 @@ def _all_pages(table: pa.Table) -> bool:
     return bool(np.all(any_present))
 
 
-def _line_numbers(chunk: Chunk, rows: int) -> np.ndarray:
+def _line_numbers(chunk: Chunk, table: pa.Table) -> np.ndarray:
+    rows = table.num_rows
     data = chunk.data
     total = chunk.newlines + (0 if data[-1:] == b"\n" else 1)
     if total == rows:  # no blank lines: rows are consecutive lines

@@ -3,7 +3,7 @@
 Why not ``pa.array``/``pa.scalar``/``Array.to_numpy``: the first time any of them runs,
 pyarrow imports pandas (about 0.2 s) only to check whether the value is a pandas object.
 Flattening never makes one, so these helpers keep ``twxdata flatten`` free of that cost.
-``tests/tables/test_no_pandas.py`` checks the flattening path stays pandas-free.
+``test_flattening_never_imports_pandas`` (tests/tables/test_output.py) holds it to that.
 
 >>> ints(np.array([1, 2]), valid=np.array([True, False])).to_pylist()
 [1, None]
