@@ -138,9 +138,12 @@ async def test_an_archive_without_checkpoint_is_not_overwritten(tmp_path):
 
 async def test_a_torn_last_line_is_repaired_not_read(tmp_path):
     raw = tmp_path / "r.jsonl"
-    async with FakeXApi(Corpus(seed=7, size=3_000, end=END)) as api, Client(
-        bearer_token=api.bearer_token, api_base=api.url, retry=RetryPolicy(backoff_base=0.01)
-    ) as client:
+    async with (
+        FakeXApi(Corpus(seed=7, size=3_000, end=END)) as api,
+        Client(
+            bearer_token=api.bearer_token, api_base=api.url, retry=RetryPolicy(backoff_base=0.01)
+        ) as client,
+    ):
         whole = await twxdata.collect_search(
             "the", max_results=10, max_pages=4, raw=raw, client=client, progress=False
         )

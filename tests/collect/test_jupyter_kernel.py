@@ -11,18 +11,15 @@ CELLS = [
     "from twxdata.testing import FakeXApi\n"
     "api = FakeXApi(seed=1, size=3_000)\n"
     "api.__enter__()  # a background-thread server the kernel's loop can reach",
-    "import twxdata\n"
-    "twxdata.configure(api_base=api.url, bearer_token=api.bearer_token)",
+    "import twxdata\ntwxdata.configure(api_base=api.url, bearer_token=api.bearer_token)",
     "df = await twxdata.fetch_search('python', limit=30)\n"
     "assert len(df) == 30 and df['id'].is_unique\n"
     "df.head(2)",
     "# a *_sync call inside the kernel's running loop must not deadlock\n"
     "again = twxdata.fetch_search_sync('climate', limit=10, progress=False)\n"
     "assert len(again) == 10",
-    "c = await twxdata.collect_followers([api.corpus.user(0)['id']], limit=5)\n"
-    "c",
-    "api.__exit__(None, None, None)\n"
-    "twxdata.configure(api_base=None, bearer_token=None)",
+    "c = await twxdata.collect_followers([api.corpus.user(0)['id']], limit=5)\nc",
+    "api.__exit__(None, None, None)\ntwxdata.configure(api_base=None, bearer_token=None)",
 ]
 
 
