@@ -57,10 +57,11 @@ class Collection:
 
     # ---- filling -----------------------------------------------------------------------------
 
-    def add(self, response: dict[str, Any]) -> None:
-        """Add one response in archive form (the API JSON plus its ``__twxdata`` key)."""
+    def add(self, response: dict[str, Any], line: bytes | None = None) -> None:
+        """Add one response in archive form (the API JSON plus its ``__twxdata`` key);
+        ``line`` is the same response as an archive line, when at hand (cheaper to table)."""
         self.responses.append(response)
-        self._main.add(response)
+        self._main.add(response if line is None else line)
 
     @property
     def pages(self) -> int:

@@ -1,20 +1,23 @@
 """Building a collection's main table while its pages arrive.
 
 A collection waits on the network most of the time. ``MainTable`` flattens pages in small
-batches from a callback the event loop runs between network events, so by the time the last
-page arrives the table is nearly built: ``fetch_*`` returns soon after the download ends
-instead of starting the flattening then. Flattening responses one by one gives the same rows
-as flattening them together (a post's expansions come from its own response), except for
-duplicates across batches, which are dropped here by the same rule: the first occurrence wins.
+batches on a worker thread (Arrow's JSON reader works outside the GIL) while the event loop
+goes on downloading, so by the time the last page arrives the table is nearly built:
+``fetch_*`` returns soon after the download ends instead of starting the flattening then.
+Flattening responses in batches gives the same rows as flattening them together (a post's
+expansions come from its own response), except for duplicates across batches, which are
+dropped here by the same rule: the first occurrence wins.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -36,35 +39,42 @@ class MainTable:
     def __init__(self, name: str, *, per_stream: bool) -> None:
         self.name = name
         self.per_stream = per_stream  # fan-outs keep one row per (stream, item)
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[dict[str, Any] | bytes] = []
         self._parts: dict[str, list[pa.Table]] = defaultdict(list)
-        self._scheduled = False
+        self._futures: list[Future[list[tuple[str, pa.Table]]]] = []
+        self._executor: ThreadPoolExecutor | None = None
         self._broken = False
 
-    def add(self, response: dict[str, Any]) -> None:
+    def add(self, response: dict[str, Any] | bytes) -> None:
+        """A response as a dict, or as an archive line (JSON bytes: no re-serialising)."""
         self._pending.append(response)
-        if len(self._pending) >= BATCH and not self._scheduled:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return  # no loop (a collection rebuilt offline): built on first use instead
-            self._scheduled = True
-            loop.call_soon(self._digest)
+        if len(self._pending) >= BATCH and not self._broken:
+            if self._executor is None:
+                # One worker: batches finish in the order they were handed over.
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="twxdata-digest")
+            batch, self._pending = self._pending, []
+            self._futures.append(self._executor.submit(self._flatten, batch))
+
+    def _flatten(self, responses: list[dict[str, Any] | bytes]) -> list[tuple[str, pa.Table]]:
+        from twxdata.tables import flatten
+
+        grouped: dict[str, list[dict[str, Any] | bytes]] = defaultdict(list)
+        for response in responses:
+            grouped[_stream(response)].append(response)
+        return [(s, flatten(r, tables=[self.name])[self.name]) for s, r in grouped.items()]
 
     def _digest(self) -> None:
-        self._scheduled = False
-        pending, self._pending = self._pending, []
-        if not pending or self._broken:
-            return
+        """Collect finished batches, and flatten what is still pending, in order."""
+        futures, self._futures = self._futures, []
         try:
-            from twxdata.tables import flatten
-
-            grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            for response in pending:
-                grouped[_stream(response)].append(response)
-            for stream, responses in grouped.items():
-                self._parts[stream].append(flatten(responses, tables=[self.name])[self.name])
-        except Exception:  # a bad page must not kill the loop; table() rebuilds and raises
+            for future in futures:
+                for stream, table in future.result():
+                    self._parts[stream].append(table)
+            pending, self._pending = self._pending, []
+            if pending:
+                for stream, table in self._flatten(pending):
+                    self._parts[stream].append(table)
+        except Exception:  # a bad page: table() reports it by rebuilding from every response
             log.debug(
                 "incremental flattening failed; the table is rebuilt at the end", exc_info=True
             )
@@ -111,5 +121,10 @@ def _first_of_each(table: pa.Table, key: str = "id") -> pa.Table:
     return table.take(pc.take(firsts.column("__row_min"), rows)).combine_chunks()
 
 
-def _stream(response: dict[str, Any]) -> str:
+def _stream(response: dict[str, Any] | bytes) -> str:
+    if isinstance(response, bytes):
+        # The archive line ends with its metadata: read the stream from the tail only.
+        tail = response[response.rfind(b'"__twxdata":') :]
+        meta = orjson.loads(tail[len(b'"__twxdata":') : -2]) if tail else {}
+        return str(meta.get("stream", ""))
     return str((response.get("__twxdata") or {}).get("stream", ""))

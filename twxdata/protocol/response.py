@@ -40,6 +40,7 @@ class Page:
     rate_limit: RateLimit | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     stream: str | None = None
+    trimmed: bool = False  # data was cut to a limit: ``raw`` holds more items than ``body``
 
     @property
     def data(self) -> list[dict[str, Any]]:
@@ -108,7 +109,7 @@ class Page:
         items = self.data
         if len(items) <= count:
             return self
-        return replace(self, body={**self.body, "data": items[:count]})
+        return replace(self, body={**self.body, "data": items[:count]}, trimmed=True)
 
 
 def read_response(

@@ -60,10 +60,14 @@ class Archive:
 
     def append(self, page: Page) -> None:
         """Write one page and make it durable before returning."""
+        self.append_line(page.archive_line())
+
+    def append_line(self, line: bytes) -> None:
+        """Write one archive line (``Page.archive_line()``) and make it durable."""
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-        self._file.write(page.archive_line())
+        self._file.write(line)
         self._file.flush()
         os.fsync(self._file.fileno())
         self.pages_written += 1
