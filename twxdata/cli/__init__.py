@@ -44,7 +44,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for usage.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module defines each verb: a run imports only its own verb's module, so `twxdata flatten`
+# does not pay for the network stack and `--help` still lists everything.
+VERB_HOMES: dict[str, str] = {
+    "demo": "demo",
+    **{verb: "collect" for verb in (
+        "search", "counts", "timeline", "mentions", "followers", "following", "liking-users",
+        "liked-tweets", "retweeters", "quotes", "list-tweets", "list-members", "tweets", "users",
+    )},
+    "flatten": "flatten",
+    "info": "info",
+    "dehydrate": "share",
+    "hydrate": "share",
+    "compliance": "share",
+    "configure": "configure",
+    "fake-api": "fake_api",
+}  # fmt: skip
+
+
+def _chosen_verb(argv: Sequence[str]) -> str | None:
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in VERB_HOMES else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the chosen verb's module is imported."""
     parser = _Parser(
         prog="twxdata",
         description="Collect X API v2 data into typed tables, with a raw archive.",
@@ -54,15 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="debug logging and full tracebacks on errors"
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for name in VERB_MODULES:
+    verb = _chosen_verb(argv) if argv is not None else None
+    for name in [VERB_HOMES[verb]] if verb else VERB_MODULES:
         importlib.import_module(f"twxdata.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     if args.verb is None:
         parser.print_help()
         return 2
