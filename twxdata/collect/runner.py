@@ -129,19 +129,26 @@ async def execute(
         if on_stream_done is not None:
             on_stream_done(stream.key)
 
-    tasks = [asyncio.ensure_future(walk(s)) for s in plan.streams]
     frozen_before = gc.get_freeze_count()
     try:
-        await asyncio.gather(*tasks)
+        await gather_or_cancel([walk(s) for s in plan.streams])
+    finally:
+        save()
+        if frozen_before == 0:  # hand everything back to the collector, unless someone
+            gc.unfreeze()  # else had frozen objects before us (then leave their choice)
+
+
+async def gather_or_cancel(coroutines: list[Any]) -> list[Any]:
+    """Run coroutines together; if one fails (or we are cancelled), cancel the rest, wait for
+    them to stop, and raise — no task is left running on its own."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        return list(await asyncio.gather(*tasks))
     except BaseException:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    finally:
-        save()
-        if frozen_before == 0:  # hand everything back to the collector, unless someone
-            gc.unfreeze()  # else had frozen objects before us (then leave their choice)
 
 
 def resume_from_archive(

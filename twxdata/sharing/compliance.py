@@ -24,6 +24,7 @@ from twxdata.client import Client, Waiting
 from twxdata.collect.defaults import default_client
 from twxdata.errors import DataError, ParameterError, TwxError
 from twxdata.sharing.ids import iter_ids, sorted_unique, source_kind
+from twxdata.store.atomic import atomic_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -246,18 +247,8 @@ def _clean_parquet(source: Path, target: Path, removed: np.ndarray, kind: str) -
 def _write_parquet_atomic(table: pa.Table, target: Path) -> None:
     import pyarrow.parquet as pq
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
-    )
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         pq.write_table(table, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _clean_csv(source: Path, target: Path, removed: np.ndarray, column: str) -> Path:
@@ -272,18 +263,8 @@ def _clean_csv(source: Path, target: Path, removed: np.ndarray, column: str) -> 
         pc.is_in(table.column(column), value_set=pa.array(removed.astype(str))), False
     )
     cleaned = table.filter(pc.invert(hit))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
-    )
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         pcsv.write_csv(cleaned, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -291,19 +272,9 @@ def _clean_jsonl(source: Path, target: Path, removed: np.ndarray, kind: str) -> 
     from twxdata.tables import iter_pages
 
     gone = {str(v) for v in removed.tolist()}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for page in iter_pages(source):
-                handle.write(orjson.dumps(_clean_page(page, gone, kind)) + b"\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        for page in iter_pages(source):
+            handle.write(orjson.dumps(_clean_page(page, gone, kind)) + b"\n")
     return target
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 from twxdata._version import __version__
 from twxdata.sharing.ids import iter_ids, snowflake_time_ms, sorted_unique, source_kind
-from twxdata.store.atomic import atomic_write_bytes
+from twxdata.store.atomic import atomic_path, atomic_write_bytes
 
 
 def manifest_path(ids_file: Path | str) -> Path:
@@ -59,26 +58,16 @@ def dehydrate(
             read += 1
             yield value
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for value in sorted_unique(counted()):
-                line = b"%d\n" % value
-                handle.write(line)
-                digest.update(line)
-                count += 1
-                first = value if first is None else first
-                last = value
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        for value in sorted_unique(counted()):
+            line = b"%d\n" % value
+            handle.write(line)
+            digest.update(line)
+            count += 1
+            first = value if first is None else first
+            last = value
+        handle.flush()
+        os.fsync(handle.fileno())
     manifest = {
         "ids_file": target.name,
         "kind": "users" if users else "tweets",

@@ -21,6 +21,7 @@ from twxdata.client import Client
 from twxdata.collect.defaults import default_client
 from twxdata.collect.kinds import KINDS
 from twxdata.collect.plan import Fields, field_params
+from twxdata.collect.runner import gather_or_cancel
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
@@ -246,16 +247,7 @@ async def _run(
             checkpoint.extra["done"] = done.ranges
             checkpoint.save(cp_path)
 
-    tasks = [asyncio.ensure_future(produce())] + [
-        asyncio.ensure_future(work()) for _ in range(concurrency)
-    ]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    await gather_or_cancel([produce()] + [work() for _ in range(concurrency)])
     return fetched
 
 

@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str, *, mode: int = 0o644) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; it replaces ``path`` when the block succeeds
+    and disappears when it fails, so ``path`` is always whole: the old version or the new.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
+    )
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _sync_directory(target.parent)
 
 
 def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int = 0o644) -> None:
@@ -16,23 +47,10 @@ def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int = 0o644) -> N
     >>> target.read_bytes()
     b'{}'
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(target)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".twxdata-tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_directory(target.parent)
+    with atomic_path(path, mode=mode) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _sync_directory(folder: Path) -> None:
