@@ -15,11 +15,11 @@ import argparse
 import asyncio
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 from twxdata.cli.common import (
     add_connection_options,
+    add_output_options,
     add_window_options,
     client_from_args,
     positive_int,
@@ -82,22 +82,9 @@ def register(sub: Any) -> None:
                                 help="only the API's default fields, no expansions")  # fmt: skip
         parser.add_argument("--concurrency", type=positive_int, default=4, metavar="N",
                             help="targets collected at once (4)")  # fmt: skip
-        _add_output_options(parser)
+        add_output_options(parser)
         add_connection_options(parser)
         parser.set_defaults(run=run, kind=kind_name, verb_name=verb)
-
-
-def _add_output_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument("--raw", metavar="RAW.jsonl", type=Path,
-                       help="append every API response here as it arrives; rerunning the "
-                       "same command resumes")  # fmt: skip
-    group.add_argument("--restart", action="store_true",
-                       help="start the --raw collection over (the old files are kept)")  # fmt: skip
-    group.add_argument("-o", "--output", metavar="OUT", type=Path,
-                       help="the main table as .parquet or .csv, or a directory for every "
-                       "table (written atomically at the end)")  # fmt: skip
-    group.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
 def run(args: argparse.Namespace) -> int:

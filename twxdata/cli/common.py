@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the client imports aiohttp: too slow for every `twxdata` start
     from twxdata.client import Client, Event
-    from twxdata.protocol.response import Page
 
 
 def positive_int(text: str) -> int:
@@ -52,19 +50,14 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
-    group.add_argument(
-        "--raw",
-        metavar="RAW.jsonl",
-        type=Path,
-        help="append every API response to this JSONL file as it arrives",
-    )
-    group.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        type=Path,
-        help="write the posts table: .parquet or .csv (written atomically at the end)",
-    )
+    group.add_argument("--raw", metavar="RAW.jsonl", type=Path,
+                       help="append every API response here as it arrives; rerunning the "
+                       "same command resumes")  # fmt: skip
+    group.add_argument("--restart", action="store_true",
+                       help="start the --raw collection over (the old files are kept)")  # fmt: skip
+    group.add_argument("-o", "--output", metavar="OUT", type=Path,
+                       help="the main table as .parquet or .csv, or a directory for every "
+                       "table (written atomically at the end)")  # fmt: skip
     group.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
@@ -80,34 +73,6 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--end-time", metavar="T", help="newest time (exclusive)")
     group.add_argument("--since-id", metavar="ID", help="only items with a greater id")
     group.add_argument("--until-id", metavar="ID", help="only items with a smaller id")
-
-
-class RawArchive:
-    """Appends pages to a JSONL file, flushed and fsynced per page; opened at the first page.
-
-    Opening lazily means a run that fails before its first page leaves no file behind.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._file: IO[bytes] | None = None
-        self.pages = 0
-
-    def write(self, page: Page) -> None:
-        if self.path is None:
-            return
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
-        self._file.write(page.archive_line())
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self.pages += 1
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
 
 def client_from_args(args: argparse.Namespace, **extra: object) -> Client:

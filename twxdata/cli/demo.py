@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
 async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
     from twxdata.client import Client
     from twxdata.fields import research_params
+    from twxdata.store.atomic import atomic_path
     from twxdata.testing import FakeXApi
 
-    tmp = raw.with_name(raw.name + ".twxdata-tmp")
     pages: list[Page] = []
     end = None
     if args.end:
@@ -79,8 +79,9 @@ async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
     async with FakeXApi(seed=args.seed, size=args.size, end=end) as api:
         print(f"fake X API on {api.url} ({args.size:,} synthetic posts)", file=sys.stderr)
         async with Client(bearer_token=api.bearer_token, api_base=api.url) as client:
-            # A local append per page is short enough to do on the loop thread.
-            with open(tmp, "wb") as archive:  # noqa: ASYNC230
+            # A demo rerun replaces its archive whole; a local write per page is short enough
+            # to do on the loop thread.
+            with atomic_path(raw) as tmp, open(tmp, "wb") as archive:  # noqa: ASYNC230
                 async for page in client.pages(
                     "search_recent_tweets",
                     params={"query": args.query, **research_params()},
@@ -88,7 +89,6 @@ async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
                 ):
                     archive.write(page.archive_line())
                     pages.append(page)
-    tmp.replace(raw)  # a demo rerun replaces its files whole, never half-written
     return pages
 
 

@@ -20,7 +20,7 @@ from twxdata.collect.runner import Plan, Stream, execute, resume_from_archive
 from twxdata.errors import TwxError
 from twxdata.notebook.progress import Progress
 from twxdata.store.archive import Archive
-from twxdata.store.checkpoint import Checkpoint, ResumeError, spec_differences
+from twxdata.store.checkpoint import Checkpoint, ResumeError, open_archive
 
 log = logging.getLogger("twxdata.collect")
 
@@ -91,8 +91,17 @@ async def collect(
 ) -> Collection:
     """Plan, resume if an archive says so, run, and return the ``Collection``."""
     client = client or default_client()
-    plan = await make_plan(client, kind, targets, archive=archive, fields=fields, limit=limit,
-                           max_pages=max_pages, concurrency=concurrency, params=params)  # fmt: skip
+    plan = await make_plan(
+        client,
+        kind,
+        targets,
+        archive=archive,
+        fields=fields,
+        limit=limit,
+        max_pages=max_pages,
+        concurrency=concurrency,
+        params=params,
+    )
     collection = Collection(plan.kind, streams=[s.key for s in plan.streams], spec=plan.spec)
     store = _open_store(Path(raw), plan, collection, restart) if raw is not None else None
     if store is not None:
@@ -106,11 +115,13 @@ async def collect(
     client.add_listener(bar)
     try:
         await execute(
-            client, plan, collection,
+            client,
+            plan,
+            collection,
             archive=store.archive if store else None,
             checkpoint=store.checkpoint if store else None,
             checkpoint_path=store.checkpoint_path if store else None,
-        )  # fmt: skip
+        )
     except (KeyboardInterrupt, asyncio.CancelledError):
         collection.interrupted = True
         warnings.warn(
@@ -141,45 +152,30 @@ class _Store:
 
 def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) -> _Store:
     """Open the archive for appending: new, resumed, or set aside and restarted."""
-    archive = Archive(raw)
-    cp_path = Checkpoint.path_for(raw)
-    if restart:
-        _set_aside(raw, cp_path)
-    repair = archive.repair()
-    if repair is not None:
-        log.warning("%s", repair)
-        warnings.warn(str(repair), RuntimeWarning, stacklevel=_caller_level())
-    if cp_path.exists():
-        checkpoint = Checkpoint.load(cp_path)
-        if checkpoint.fingerprint != Checkpoint(spec=plan.spec).fingerprint:
-            changes = "; ".join(spec_differences(checkpoint.spec, plan.spec))
-            raise ResumeError(
-                f"{raw} holds a collection with other parameters ({changes}). Rerun with the "
-                "original parameters to resume it, pass restart=True (--restart) to start "
-                "over (the old files are kept, renamed), or choose another file"
-            )
-        plan = _with_saved_requests(plan, checkpoint)
-        checkpoint.streams.update(resume_from_archive(archive, plan, collection))
-        if collection.resumed_pages:
-            log.info("resuming %s: %d pages already in %s", plan.kind.name,
-                     collection.resumed_pages, raw)  # fmt: skip
-            warnings.warn(
-                f"resuming: {collection.resumed_pages} pages ({collection.items:,} items) "
-                f"already in {raw}", ResumeNotice, stacklevel=_caller_level(),
-            )  # fmt: skip
-    elif archive.exists:
-        raise ResumeError(
-            f"{raw} exists but has no checkpoint ({cp_path.name}), so it cannot be resumed "
-            "safely; pass restart=True (--restart) to keep it aside and start a new one, or "
-            "choose another file"
-        )
-    else:
-        checkpoint = Checkpoint(spec=plan.spec)
+    opened = open_archive(raw, plan.spec, restart=restart, what="collection")
+    if opened.repair is not None:
+        log.warning("%s", opened.repair)
+        warnings.warn(str(opened.repair), RuntimeWarning, stacklevel=_caller_level())
+    checkpoint = opened.checkpoint
+    if opened.new:
         checkpoint.requests = {
             s.key: {"path": s.path, "params": _jsonable(s.params)} for s in plan.streams
         }
-        checkpoint.save(cp_path)
-    return _Store(archive, checkpoint, cp_path, plan)
+        checkpoint.save(opened.checkpoint_path)
+    else:
+        plan = _with_saved_requests(plan, checkpoint)
+        checkpoint.streams.update(resume_from_archive(opened.archive, plan, collection))
+        if collection.resumed_pages:
+            log.info(
+                "resuming %s: %d pages already in %s", plan.kind.name, collection.resumed_pages, raw
+            )
+            warnings.warn(
+                f"resuming: {collection.resumed_pages} pages ({collection.items:,} items) "
+                f"already in {raw}",
+                ResumeNotice,
+                stacklevel=_caller_level(),
+            )
+    return _Store(opened.archive, checkpoint, opened.checkpoint_path, plan)
 
 
 def _with_saved_requests(plan: Plan, checkpoint: Checkpoint) -> Plan:
@@ -187,25 +183,23 @@ def _with_saved_requests(plan: Plan, checkpoint: Checkpoint) -> Plan:
     for stream in plan.streams:
         saved = checkpoint.requests.get(stream.key)
         if saved:
-            stream = Stream(stream.key, dict(saved.get("path") or {}),
-                            dict(saved.get("params") or {}))  # fmt: skip
+            stream = Stream(
+                stream.key, dict(saved.get("path") or {}), dict(saved.get("params") or {})
+            )
         streams.append(stream)
-    return Plan(plan.kind, plan.endpoint, tuple(streams), plan.spec, plan.limit,
-                plan.max_pages, plan.concurrency)  # fmt: skip
-
-
-def _set_aside(raw: Path, cp_path: Path) -> None:
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    for path in (raw, cp_path):
-        if path.exists():
-            target = path.with_name(f"{path.name}.before-restart-{stamp}")
-            path.rename(target)
-            log.warning("restart: kept the previous %s as %s", path.name, target.name)
+    return Plan(
+        plan.kind,
+        plan.endpoint,
+        tuple(streams),
+        plan.spec,
+        plan.limit,
+        plan.max_pages,
+        plan.concurrency,
+    )
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, (tuple, set, frozenset)) else v
-            for k, v in params.items()}  # fmt: skip
+    return {k: list(v) if isinstance(v, (tuple, set, frozenset)) else v for k, v in params.items()}
 
 
 def _warn_partial_errors(collection: Collection) -> None:
@@ -230,5 +224,4 @@ def _warn_partial_errors(collection: Collection) -> None:
         )
 
 
-__all__ = ["PartialErrors", "ResumeError", "ResumeNotice", "TwxError", "collect",
-           "last_collection"]  # fmt: skip
+__all__ = ["PartialErrors", "ResumeError", "ResumeNotice", "TwxError", "collect", "last_collection"]

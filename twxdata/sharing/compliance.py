@@ -27,7 +27,6 @@ from twxdata.sharing.ids import iter_ids, sorted_unique, source_kind
 from twxdata.store.atomic import atomic_path
 
 if TYPE_CHECKING:
-    import pandas as pd
     import pyarrow as pa
 
 
@@ -298,10 +297,3 @@ def _clean_page(page: dict[str, Any], gone: set[str], kind: str) -> dict[str, An
         if isinstance(includes.get(section), list):
             out["includes"] = {**includes, section: [x for x in includes[section] if keep(x)]}
     return out
-
-
-def frame_of_report(path: Path) -> pd.DataFrame:
-    """The report CSV with ids as strings."""
-    import pandas as pd
-
-    return pd.read_csv(path, dtype={"id": str})

@@ -27,7 +27,7 @@ from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
 from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
-from twxdata.store.checkpoint import Checkpoint, ResumeError, spec_differences
+from twxdata.store.checkpoint import Checkpoint, open_archive
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -178,30 +178,10 @@ def _batches(source: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def _open(path: Path, spec: dict[str, Any], restart: bool) -> tuple[Archive, Checkpoint, Path]:
-    from twxdata.collect.run import _set_aside
-
-    archive = Archive(path)
-    cp_path = Checkpoint.path_for(path)
-    if restart:
-        _set_aside(path, cp_path)
-    archive.repair()
-    if cp_path.exists():
-        checkpoint = Checkpoint.load(cp_path)
-        if checkpoint.fingerprint != Checkpoint(spec=spec).fingerprint:
-            changes = "; ".join(spec_differences(checkpoint.spec, spec))
-            raise ResumeError(
-                f"{path} holds another hydration ({changes}); pass restart=True "
-                "(--restart) or choose another file"
-            )
-    elif archive.exists:
-        raise ResumeError(
-            f"{path} exists without a checkpoint; pass restart=True (--restart) "
-            "or choose another file"
-        )
-    else:
-        checkpoint = Checkpoint(spec=spec)
-        checkpoint.save(cp_path)
-    return archive, checkpoint, cp_path
+    opened = open_archive(path, spec, restart=restart, what="hydration")
+    if opened.new:
+        opened.checkpoint.save(opened.checkpoint_path)
+    return opened.archive, opened.checkpoint, opened.checkpoint_path
 
 
 def _batches_in_archive(archive: Archive) -> list[int]:

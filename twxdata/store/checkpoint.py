@@ -11,6 +11,7 @@ page that reached the archive just before a crash but not the checkpoint.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -21,7 +22,10 @@ import orjson
 
 from twxdata._version import __version__
 from twxdata.errors import DataError, TwxError
+from twxdata.store.archive import Archive, ArchiveRepair
 from twxdata.store.atomic import atomic_write_bytes
+
+log = logging.getLogger("twxdata.store")
 
 FORMAT = 1
 
@@ -132,3 +136,56 @@ def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass(slots=True)
+class OpenedArchive:
+    """An archive opened for appending, with its checkpoint (``new`` when just created)."""
+
+    archive: Archive
+    checkpoint: Checkpoint
+    checkpoint_path: Path
+    new: bool
+    repair: ArchiveRepair | None = None
+
+
+def open_archive(path: Path, spec: dict[str, Any], *, restart: bool, what: str) -> OpenedArchive:
+    """Open ``path`` to continue the collection ``spec``, or start it; refuse a mismatch.
+
+    ``restart`` sets the old archive and checkpoint aside (renamed, never deleted) first. A torn
+    last line is cut (reported in ``repair``). An archive whose checkpoint holds other
+    parameters, or that has no checkpoint, is refused with ``ResumeError``: appending to it
+    would mix two collections in one file. ``what`` names the collection in messages.
+    """
+    archive = Archive(path)
+    cp_path = Checkpoint.path_for(path)
+    if restart:
+        set_aside(path, cp_path)
+    repair = archive.repair()
+    if cp_path.exists():
+        checkpoint = Checkpoint.load(cp_path)
+        if checkpoint.fingerprint != Checkpoint(spec=spec).fingerprint:
+            changes = "; ".join(spec_differences(checkpoint.spec, spec))
+            raise ResumeError(
+                f"{path} holds a {what} with other parameters ({changes}). Rerun with the "
+                "original parameters to resume it, pass restart=True (--restart) to start "
+                "over (the old files are kept, renamed), or choose another file"
+            )
+        return OpenedArchive(archive, checkpoint, cp_path, False, repair)
+    if archive.exists:
+        raise ResumeError(
+            f"{path} exists but has no checkpoint ({cp_path.name}), so it cannot be resumed "
+            "safely; pass restart=True (--restart) to keep it aside and start a new one, or "
+            "choose another file"
+        )
+    return OpenedArchive(archive, Checkpoint(spec=spec), cp_path, True, repair)
+
+
+def set_aside(*paths: Path) -> None:
+    """Rename existing files to ``NAME.before-restart-TIME``: kept, out of the way."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for path in paths:
+        if path.exists():
+            target = path.with_name(f"{path.name}.before-restart-{stamp}")
+            path.rename(target)
+            log.warning("restart: kept the previous %s as %s", path.name, target.name)
