@@ -12,6 +12,7 @@ on the real recordings (mixed into one archive, in small chunks) and on generate
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -236,3 +237,45 @@ def test_a_failure_in_a_worker_is_raised_at_its_item_in_order() -> None:
         for value in pipeline.ordered_map(halve, iter(range(40)), workers=2):
             got.append(value)
     assert got == [n // 2 for n in range(5)]
+
+
+def test_parsing_in_threads_shortens_the_switch_interval_and_restores_it() -> None:
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def note(n: int) -> int:
+        seen.append(sys.getswitchinterval())
+        return n
+
+    assert list(pipeline.ordered_map(note, iter(range(6)), workers=2)) == list(range(6))
+    assert seen and all(s == min(pipeline.SWITCH_INTERVAL, before) for s in seen)
+    assert sys.getswitchinterval() == before
+    # An abandoned run restores it too (the consumer stops early).
+    mapped = pipeline.ordered_map(note, iter(range(50)), workers=2)
+    next(mapped)
+    mapped.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_overlapping_short_switch_intervals_restore_after_the_last_leaves() -> None:
+    before = sys.getswitchinterval()
+    inner_entered, inner_left = threading.Event(), threading.Event()
+    outer_may_leave = threading.Event()
+    during: list[float] = []
+
+    def inner() -> None:
+        with pipeline.short_switch_interval(0.001):
+            inner_entered.set()
+            outer_may_leave.wait(5)
+        inner_left.set()
+
+    with pipeline.short_switch_interval(0.001):
+        thread = threading.Thread(target=inner)
+        thread.start()
+        assert inner_entered.wait(5)
+    during.append(sys.getswitchinterval())  # the outer left first: the inner one still holds
+    outer_may_leave.set()
+    inner_left.wait(5)
+    thread.join(5)
+    assert during == [0.001]
+    assert sys.getswitchinterval() == before
