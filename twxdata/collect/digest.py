@@ -39,15 +39,16 @@ class MainTable:
     def __init__(self, name: str, *, per_stream: bool) -> None:
         self.name = name
         self.per_stream = per_stream  # fan-outs keep one row per (stream, item)
-        self._pending: list[dict[str, Any] | bytes] = []
+        self._pending: list[tuple[str, dict[str, Any] | bytes]] = []
         self._parts: dict[str, list[pa.Table]] = defaultdict(list)
         self._futures: list[Future[list[tuple[str, pa.Table]]]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._broken = False
 
-    def add(self, response: dict[str, Any] | bytes) -> None:
-        """A response as a dict, or as an archive line (JSON bytes: no re-serialising)."""
-        self._pending.append(response)
+    def add(self, response: dict[str, Any] | bytes, stream: str | None = None) -> None:
+        """A response as a dict, or as an archive line (JSON bytes: no re-serialising);
+        ``stream`` is its ``__twxdata.stream`` when the caller knows it already."""
+        self._pending.append((_stream(response) if stream is None else stream, response))
         if len(self._pending) >= BATCH and not self._broken:
             if self._executor is None:
                 # One worker: batches finish in the order they were handed over.
@@ -55,12 +56,14 @@ class MainTable:
             batch, self._pending = self._pending, []
             self._futures.append(self._executor.submit(self._flatten, batch))
 
-    def _flatten(self, responses: list[dict[str, Any] | bytes]) -> list[tuple[str, pa.Table]]:
+    def _flatten(
+        self, responses: list[tuple[str, dict[str, Any] | bytes]]
+    ) -> list[tuple[str, pa.Table]]:
         from twxdata.tables import flatten
 
         grouped: dict[str, list[dict[str, Any] | bytes]] = defaultdict(list)
-        for response in responses:
-            grouped[_stream(response)].append(response)
+        for stream, response in responses:
+            grouped[stream].append(response)
         return [(s, flatten(r, tables=[self.name])[self.name]) for s, r in grouped.items()]
 
     def _digest(self) -> None:

@@ -203,11 +203,7 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _warn_partial_errors(collection: Collection) -> None:
-    kinds: dict[str, int] = {}
-    for response in collection.responses:
-        for error in response.get("errors") or ():
-            title = str(error.get("title") or error.get("type") or "error")
-            kinds[title] = kinds.get(title, 0) + 1
+    kinds = collection.partial_errors()
     if kinds:
         listed = ", ".join(f"{n} {t}" for t, n in sorted(kinds.items(), key=lambda x: -x[1]))
         warnings.warn(
