@@ -17,9 +17,7 @@ and times as ISO 8601 in UTC.
 
 from __future__ import annotations
 
-import os
 import queue
-import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +27,7 @@ import orjson
 import pyarrow as pa
 
 from twxdata._version import __version__
+from twxdata.store.atomic import PendingFile
 from twxdata.tables.schema import SCHEMA_VERSION
 from twxdata.tables.values import empty_table, strings
 
@@ -64,11 +63,8 @@ class TableWriter:
         self._pending: list[pa.Table] = []
         self._pending_bytes = 0
         self._writer: Any = None
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".twxdata-tmp",
-                                   dir=directory)  # fmt: skip
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._file = PendingFile(self.path)
+        self._tmp = self._file.path
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows == 0:
@@ -107,7 +103,7 @@ class TableWriter:
             self._writer = self._open()
         self._writer.close()
         self._writer = None
-        os.replace(self._tmp, self.path)
+        self._file.commit()
 
     def abort(self) -> None:
         """Drop everything written; the target is left as it was."""
@@ -116,7 +112,7 @@ class TableWriter:
                 self._writer.close()
             finally:
                 self._writer = None
-        self._tmp.unlink(missing_ok=True)
+        self._file.abort()
 
     def __enter__(self) -> TableWriter:
         return self
