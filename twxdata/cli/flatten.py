@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"twxdata flatten: warning: skipped {error}", file=sys.stderr)
 
     policy = ErrorPolicy(args.on_error, notify=warn)
+    provenance = _Provenance(args.inputs)
     created = sorted({p.parent for p in targets.values() if not p.parent.exists()})
     for directory in created:
         directory.mkdir(parents=True, exist_ok=True)
@@ -132,13 +133,18 @@ def run(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.disable()
     try:
-        for batch in iter_batches(args.inputs, tables=list(targets), policy=policy):
+        # The pages table (a row per response) is what provenance is drawn from.
+        tables = [*targets, *(() if "pages" in targets else ("pages",))]
+        for batch in iter_batches(args.inputs, tables=tables, policy=policy):
+            provenance.add_pages(batch["pages"])
             for name, table in batch.items():
-                behind.write(writers[name], table)
+                if name in writers:
+                    behind.write(writers[name], table)
         behind.finish()
-        for writer in writers.values():
-            writer.commit()
+        for name, writer in writers.items():
+            writer.commit(provenance.metadata(name, writer.rows))
     except BaseException:
+        provenance.cancel()
         with contextlib.suppress(BaseException):  # the first failure is the one to report
             behind.finish()
         for writer in writers.values():
@@ -154,6 +160,55 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summary(args.inputs, writers, len(policy.skipped))
     return 0
+
+
+class _Provenance:
+    """What the output was made from, recorded in every Parquet file's footer: the inputs
+    (path, size, SHA-256, hashed on a thread while the flattening runs), what their pages say
+    (endpoints, queries, time window, retrieval times, API meta), and the collection's
+    parameters when an input has its checkpoint beside it."""
+
+    def __init__(self, inputs: list[str]) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from twxdata.store.provenance import ProvenanceBuilder, source_record
+
+        self.builder = ProvenanceBuilder(_collection_spec(inputs))
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="twxdata-hash")
+        files = [name for name in inputs if name != "-"]
+        self._sources = [self._pool.submit(source_record, name) for name in files]
+        self._stdin = "-" in inputs
+
+    def add_pages(self, pages: Any) -> None:
+        self.builder.add_pages(pages)
+
+    def metadata(self, table: str, rows: int) -> dict[str, str]:
+        from twxdata.store.provenance import provenance_metadata
+
+        if not self.builder.sources:
+            self.builder.sources = [future.result() for future in self._sources]
+            if self._stdin:
+                self.builder.sources.append({"file": "-"})
+            self._pool.shutdown()
+        return provenance_metadata(self.builder.build(table=table, rows=rows))
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _collection_spec(inputs: list[str]) -> dict[str, Any] | None:
+    """The parameters of the collection whose archive is being flattened, when its checkpoint
+    is beside it (one collection: several different ones have no single spec)."""
+    from twxdata.store.checkpoint import Checkpoint
+
+    specs = []
+    for name in inputs:
+        path = Checkpoint.path_for(Path(name)) if name != "-" else None
+        if path is not None and path.is_file():
+            with contextlib.suppress(Exception):  # a damaged checkpoint only costs the spec
+                specs.append(Checkpoint.load(path).spec)
+    unique = [s for i, s in enumerate(specs) if s not in specs[:i]]
+    return unique[0] if len(unique) == 1 else None
 
 
 def _summary(inputs: list[str], writers: dict[str, Any], skipped: int) -> None:

@@ -92,6 +92,12 @@ def render(record: dict[str, Any], indent: int = 0) -> str:
                 continue
             lines.append(f"{pad}{key}:")
             lines.append(render(value, indent + 1))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            lines.append(f"{pad}{key}:")  # records (input files): one block each
+            for item in value:
+                block = render(item, indent + 2).splitlines()
+                lines.append(f"{pad}  - {block[0].lstrip()}")
+                lines.extend(block[1:])
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value[:10]) + (" ..." if len(value) > 10 else "")
             lines.append(f"{pad}{key}: {shown or '-'}")

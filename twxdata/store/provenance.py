@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from twxdata._version import __version__
 from twxdata.errors import DataError
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 
 PROVENANCE_KEY = "twxdata.provenance"
 WINDOW = ("start_time", "end_time", "since_id", "until_id")
+_PAGE_COLUMNS = (
+    "data_count", "errors_count", "__twxdata.endpoint", "__twxdata.params", "__twxdata.stream",
+    "__twxdata.retrieved_at", "meta.newest_id", "meta.oldest_id", "meta.result_count",
+    "meta.total_tweet_count",
+)  # fmt: skip
 
 
 class ProvenanceBuilder:
@@ -53,29 +59,81 @@ class ProvenanceBuilder:
         self.oldest: int | None = None
         self.result_count = 0
         self.total_tweet_count = 0
-        self.sources: list[str] = []
+        self.sources: list[dict[str, Any]] = []  # input files: path, bytes, sha256
 
     def add(self, response: Mapping[str, Any]) -> None:
+        """One response in archive form (the API's JSON plus ``__twxdata`` or ``__twarc``)."""
         meta = response.get("__twxdata") or response.get("__twarc") or {}
-        self.pages += 1
         data = response.get("data")
-        self.items += 0 if data is None else (1 if isinstance(data, dict) else len(data))
-        self.partial_errors += len(response.get("errors") or ())
-        if meta.get("endpoint"):
-            self.endpoints.add(str(meta["endpoint"]))
+        api_meta = response.get("meta") or {}
+        url = meta.get("url") if isinstance(meta.get("url"), str) else None
         params = meta.get("params") or {}
+        endpoint = meta.get("endpoint")
+        if url and not endpoint:  # other tools' archives (twarc2) record only the URL
+            endpoint = _endpoint_of(url)
+        if url and not params:
+            params = dict(parse_qsl(urlsplit(url).query))
+        self._note(
+            items=0 if data is None else (1 if isinstance(data, dict) else len(data)),
+            errors=len(response.get("errors") or ()),
+            endpoint=endpoint,
+            params=params,
+            stream=meta.get("stream"),
+            retrieved_at=_utc_text(meta.get("retrieved_at")),
+            api_meta=api_meta,
+        )
+
+    def add_pages(self, pages: pa.Table) -> None:
+        """Every row of a ``pages`` table (``twxdata.tables``), as ``add`` would a response.
+
+        >>> from twxdata.tables import flatten
+        >>> t = flatten({"data": [{"id": "7", "text": "a"}], "meta": {"result_count": 1},
+        ...              "__twxdata": {"endpoint": "search_recent_tweets",
+        ...                            "params": {"query": "cats"}}})
+        >>> b = ProvenanceBuilder()
+        >>> b.add_pages(t.pages)
+        >>> b.build(table="tweets", rows=1)["queries"], b.items
+        (['cats'], 1)
+        """
+        rows = pages.select([name for name in _PAGE_COLUMNS if name in pages.column_names])
+        for row in rows.to_pylist():
+            when = row.get("__twxdata.retrieved_at")
+            self._note(
+                items=row.get("data_count") or 0,
+                errors=row.get("errors_count") or 0,
+                endpoint=row.get("__twxdata.endpoint"),
+                params=dict(row.get("__twxdata.params") or ()),
+                stream=row.get("__twxdata.stream"),
+                retrieved_at=_utc_text(when),
+                api_meta={k[5:]: v for k, v in row.items() if k.startswith("meta.")},
+            )
+
+    def _note(
+        self,
+        *,
+        items: int,
+        errors: int,
+        endpoint: Any,
+        params: Mapping[str, Any],
+        stream: Any,
+        retrieved_at: Any,
+        api_meta: Mapping[str, Any],
+    ) -> None:
+        self.pages += 1
+        self.items += items
+        self.partial_errors += errors
+        if endpoint:
+            self.endpoints.add(str(endpoint))
         if params.get("query"):
             self.queries[str(params["query"])] = None
-        if meta.get("stream") is not None:
-            self.streams[str(meta["stream"])] = None
+        if stream is not None:
+            self.streams[str(stream)] = None
         for name in WINDOW:
             if params.get(name):
                 self.window.setdefault(name, set()).add(str(params[name]))
-        when = meta.get("retrieved_at")
-        if isinstance(when, str):
-            self.first = when if self.first is None else min(self.first, when)
-            self.last = when if self.last is None else max(self.last, when)
-        api_meta = response.get("meta") or {}
+        if isinstance(retrieved_at, str):
+            self.first = retrieved_at if self.first is None else min(self.first, retrieved_at)
+            self.last = retrieved_at if self.last is None else max(self.last, retrieved_at)
         for key, better in (("newest_id", max), ("oldest_id", min)):
             value = api_meta.get(key)
             if isinstance(value, str) and value.isdigit():
@@ -131,11 +189,63 @@ class ProvenanceBuilder:
         }
 
 
+def _utc_text(value: Any) -> str | None:
+    """A retrieval time as ISO 8601 UTC with microseconds (archives write it in several ways:
+    ``...Z``, ``...+00:00``, with or without fractions), so times compare as text."""
+    when: datetime
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    elif isinstance(value, datetime):
+        when = value
+    else:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _endpoint_of(url: str) -> str | None:
+    from twxdata.endpoints import by_route
+
+    endpoint = by_route("GET", urlsplit(url).path)
+    return endpoint.name if endpoint is not None else None
+
+
+def source_record(path: Path | str) -> dict[str, Any]:
+    """An input file as provenance records it: path, size and SHA-256 of its bytes.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = f.write_bytes(b"{}\\n")
+    >>> source_record(f)["sha256"][:12], source_record(f)["bytes"]
+    ('ca3d163bab05', 3)
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    size = 0
+    block = bytearray(1 << 20)
+    view = memoryview(block)
+    with open(path, "rb") as handle:
+        while got := handle.readinto(block):
+            digest.update(view[:got])  # hashlib works outside the GIL on blocks this size
+            size += got
+    return {"file": str(path), "bytes": size, "sha256": digest.hexdigest()}
+
+
 def with_provenance(table: pa.Table, provenance: Mapping[str, Any]) -> pa.Table:
     """``table`` whose schema metadata carries ``provenance`` (written into Parquet files)."""
     metadata = dict(table.schema.metadata or {})
-    metadata[PROVENANCE_KEY.encode()] = json.dumps(provenance, sort_keys=True).encode()
+    metadata.update({k.encode(): v.encode() for k, v in provenance_metadata(provenance).items()})
     return table.replace_schema_metadata(metadata)
+
+
+def provenance_metadata(provenance: Mapping[str, Any]) -> dict[str, str]:
+    """The Parquet key-value pair that holds ``provenance``."""
+    return {PROVENANCE_KEY: json.dumps(provenance, sort_keys=True)}
 
 
 def read_provenance(path: Path | str) -> dict[str, Any] | None:
@@ -146,7 +256,9 @@ def read_provenance(path: Path | str) -> dict[str, Any] | None:
     import pyarrow.parquet as pq
 
     try:
-        metadata = pq.read_schema(path).metadata or {}
+        # The footer's key-value pairs: they hold the schema's metadata (``with_provenance``)
+        # and what a streaming writer adds once the input has been read (``twxdata flatten``).
+        metadata = pq.read_metadata(path).metadata or {}
     except (OSError, ValueError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", source=str(path)) from None
     raw = metadata.get(PROVENANCE_KEY.encode())

@@ -96,11 +96,14 @@ class TableWriter:
 
         return pq.ParquetWriter(str(self._tmp), self.schema, compression="snappy")
 
-    def commit(self) -> None:
-        """Finish the file and move it into place."""
+    def commit(self, metadata: dict[str, str] | None = None) -> None:
+        """Finish the file and move it into place; ``metadata`` (known only once every row
+        is written, such as provenance) goes into a Parquet file's footer."""
         self._flush()
         if self._writer is None:  # no rows: still a valid file with the columns
             self._writer = self._open()
+        if metadata and self.format == "parquet":
+            self._writer.add_key_value_metadata(metadata)
         self._writer.close()
         self._writer = None
         self._file.commit()
