@@ -138,7 +138,7 @@ class ChunkContext:
         given_list = twx.field("params").to_pylist() if has else [None] * self.n
         out = []
         for params, url in zip(given_list, self.url.to_pylist(), strict=True):
-            query = dict(parse_qsl(urlsplit(url).query)) if url else {}
+            query = query_params(urlsplit(url).query) if url else {}
             if query or not params:  # the URL holds the parameters exactly as sent
                 out.append(query)
             else:
@@ -259,6 +259,30 @@ class ChunkContext:
     def user_name_keys(self) -> pa.Array:
         """``page|lower(username)`` of included users, to resolve mentions."""
         return keys(self.users.pages, pc.utf8_lower(self.users.columns["username"]))
+
+
+# Parameters that change from page to page of one request; the rest (fields, expansions,
+# query: most of a URL) is parsed once per request instead of once per page.
+_PAGING = ("pagination_token=", "next_token=", "page_token=", "cursor=")
+
+
+def query_params(query: str) -> dict[str, str]:
+    """A URL's query string as a dict (the last value of a repeated name wins).
+
+    >>> query_params("query=cats%20dogs&max_results=100&next_token=abc")
+    {'query': 'cats dogs', 'max_results': '100', 'next_token': 'abc'}
+    """
+    parts = query.split("&")
+    paging = [part for part in parts if part.startswith(_PAGING)]
+    if not paging:
+        return dict(_parsed(query))
+    rest = "&".join(part for part in parts if not part.startswith(_PAGING))
+    return {**dict(_parsed(rest)), **dict(parse_qsl("&".join(paging)))}
+
+
+@lru_cache(maxsize=256)
+def _parsed(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query))
 
 
 def _param_text(value: Any) -> str:
