@@ -29,8 +29,12 @@ Mutations for hydration and compliance tests: ``api.corpus.delete_tweet(id)``,
 ``api.corpus.protect_user(id)``, ``api.corpus.suspend_user(id)``; forced faults:
 ``api.inject("drop", count=2)``. The write endpoints (posting, likes, follows, lists, direct
 messages, compliance jobs) keep their state in ``api.corpus.state.activity`` and the reads show
-it (``twxdata.testing.writes``); they want user context, e.g. the header
-``OAuth oauth_token="<user id>-..."`` (``api.oauth1_token(user_id)``).
+it (``twxdata.testing.writes``): created posts in search, counts and timelines, likes, reposts,
+replies and quotes in the posts' ``public_metrics``. They want user context, e.g. the header
+``OAuth oauth_token="<user id>-..."`` (``api.oauth1_token(user_id)``), or an OAuth 2.0 user
+token from the offline login: ``api.authorize(OAuth2PKCE(..., token_url=api.token_url)
+.authorization_url(), user)`` answers the consent screen with the redirect URL, and
+``POST /2/oauth2/token`` trades its code (``twxdata.testing.oauth2``).
 
 >>> from datetime import datetime
 >>> corpus = Corpus(seed=1, size=1_000, end=datetime(2024, 5, 1))

@@ -170,6 +170,9 @@ class Activity:
     mutes: Edges = field(default_factory=Edges)  # (user, muted user)
     blocks: Edges = field(default_factory=Edges)  # (user, blocked user)
     hidden: set[int] = field(default_factory=set)  # ids of hidden replies
+    # Ids of generated posts deleted through the API (a delete, an undone repost): they move
+    # counts (``metrics``); ``Corpus.delete_tweet`` called by a test does not.
+    deleted_rows: set[int] = field(default_factory=set)
     posts: list[Post] = field(default_factory=list)  # creation order
     post_index: dict[int, int] = field(default_factory=dict)  # id -> position in posts
     lists: list[NewList] = field(default_factory=list)

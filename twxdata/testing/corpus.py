@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from twxdata.testing import objects
+from twxdata.testing import metrics, objects
 from twxdata.testing.activity import Activity
 from twxdata.testing.live import LiveFollows, LiveLists
 from twxdata.testing.people import Users
@@ -311,14 +311,15 @@ class Corpus:
         recent = int(self.posts.ids[visible[-1]]) if visible.size else None
         pinned = self._pinned(u, own)
         follows = self.follows
-        metrics = {
+        moved = metrics.deltas(self)  # posts, deletions and likes made since generation
+        counts = {
             "followers_count": int(follows.in_degree[u]),
             "following_count": int(follows.out_degree[u]),
-            "tweet_count": int(own.size),
+            "tweet_count": max(0, int(own.size) + moved.posted[u]),
             "listed_count": int(self.lists.membership_ptr[u + 1] - self.lists.membership_ptr[u]),
-            "like_count": int(self.likes.given()[u]),
+            "like_count": max(0, int(self.likes.given()[u]) + moved.likes_given[u]),
         }
-        return self.users.profile(u, metrics, pinned, recent, bool(self.state.protected[u]))
+        return self.users.profile(u, counts, pinned, recent, bool(self.state.protected[u]))
 
     def _pinned(self, u: int, own: I64) -> int | None:
         originals = own[self.posts.kind[own] == 0] if own.size else own

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from twxdata.testing import problems, vocab
+from twxdata.testing import metrics, problems, vocab
 from twxdata.testing.activity import Post
 from twxdata.testing.context import Ctx, Reply
 from twxdata.testing.payload import Includes, assemble
@@ -172,6 +172,26 @@ def author_at(c: Corpus, pos: int) -> int:
     return c.state.activity.posts[pos - c.size].author
 
 
+def mentioned(c: Corpus, post: Post) -> set[int]:
+    """The accounts (user indices) a created post mentions, the replied-to author included.
+
+    X puts the replied-to account's ``@name`` in front of a reply, so replies reach that
+    account's mentions timeline (generated replies carry the mention in their text); a post
+    created here keeps the text it was sent with, so the reply's mention is added here.
+    """
+    out = {
+        u
+        for m in post.obj.get("entities", {}).get("mentions", ())
+        if (u := c.users.index_of_username(m["username"])) is not None
+    }
+    to = post.obj.get("in_reply_to_user_id")
+    if post.kind == "reply" and to is not None:
+        u = c.users.index_of_id(int(to))
+        if u is not None and u != post.author:
+            out.add(u)
+    return out
+
+
 def tweet_status(c: Corpus, post_id: int) -> str:
     """Like ``Corpus.tweet_status``, knowing created posts too."""
     post = c.state.activity.post(post_id)
@@ -230,8 +250,7 @@ def _term(t: Term, post: Post, c: Corpus) -> bool:
     if k in ("mention", "from", "to", "retweets_of"):
         u = _user(c, v)
         if k == "mention":
-            names = {e["username"].lower() for e in ents.get("mentions", ())}
-            return u is not None and c.users.username(u).lower() in names
+            return u is not None and u in mentioned(c, post)
         if k == "from":
             return u == post.author
         kind = "reply" if k == "to" else "retweet"
@@ -300,7 +319,7 @@ def render_posts(
                 r.expand_tweet(int(pos), 0, sel.expansions, inc)
             continue
         post = c.state.activity.posts[pos - c.size]
-        data.append(orjson.dumps(_pick(post.obj, sel.tweet)))
+        data.append(orjson.dumps(_pick(metrics.adjust(c, post.obj), sel.tweet)))
         _expand(ctx, post, sel.expansions, inc, extra)
     includes = _merge(r.includes_bytes(inc, sel), extra, ctx)
     return 200, assemble(data, includes, inc.errors, meta, single)
@@ -351,7 +370,7 @@ def _expand(
             inc.tweets[(ref_pos, 0)] = None
         else:
             ref = c.state.activity.posts[ref_pos - c.size]
-            extra["tweets"][str(ref.id)] = ref.obj
+            extra["tweets"][str(ref.id)] = metrics.adjust(c, ref.obj)
     if "referenced_tweets.id.author_id" in exp:
         inc.users[author_at(c, ref_pos)] = None
 

@@ -4,6 +4,9 @@
   set of tokens is configured, unless it is in that set). By default a bearer token works on
   every endpoint and belongs to a stable corpus account (what ``/2/users/me`` answers); with
   ``strict=True`` it is app-only unless listed in ``user_tokens`` (OAuth 2.0 user tokens).
+* ``Bearer <token>`` issued by the fake's token endpoint (``issuer``, an
+  ``oauth2.AuthorizationServer``): an OAuth 2.0 user token of the account that approved it,
+  refused (401) once it has expired.
 * ``OAuth oauth_consumer_key="...", oauth_token="<user_id>-<random>", ...`` (OAuth 1.0a user
   context): signatures are not checked, but ``oauth_token`` must be there; its ``user_id``
   prefix names the account (an unknown id maps to a stable account instead).
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import unquote
 
 from twxdata.endpoints import AuthKind
@@ -37,6 +41,14 @@ class Credentials:
     user_hint: int | str | None = None  # OAuth 1.0a user id, or a user token's account
 
 
+class TokenIssuer(Protocol):
+    """Who hands out OAuth 2.0 user tokens (``oauth2.AuthorizationServer``)."""
+
+    def issued(self, token: str) -> bool: ...
+
+    def owner(self, token: str) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class AuthPolicy:
     """Which credentials the server accepts; see the module docstring."""
@@ -44,6 +56,7 @@ class AuthPolicy:
     tokens: Collection[str] | None = None
     user_tokens: Mapping[str, int | str] = field(default_factory=dict)
     strict: bool = False
+    issuer: TokenIssuer | None = None
 
     def _valid(self, token: str) -> bool:
         if not token or token.lower().startswith(_REJECTED_PREFIXES):
@@ -58,6 +71,9 @@ class AuthPolicy:
         scheme = scheme.lower()
         if scheme == "bearer":
             token = rest.strip()
+            if self.issuer is not None and self.issuer.issued(token):
+                owner = self.issuer.owner(token)  # None once expired
+                return None if owner is None else Credentials(AuthKind.OAUTH2_USER, token, owner)
             if not self._valid(token):
                 return None
             if token in self.user_tokens:

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from twxdata.testing import objects, problems
+from twxdata.testing import metrics, objects, problems
 from twxdata.testing.corpus import Corpus, _Lru
 from twxdata.testing.posts import REPLY, RETWEET
 from twxdata.testing.texts import media_keys
@@ -119,6 +119,9 @@ class Renderer:
 
     # --- single objects ---------------------------------------------------------------------
     def tweet_bytes(self, i: int, version: int, keep: frozenset[str]) -> bytes:
+        if version == 0 and "public_metrics" in keep and metrics.row_moved(self.corpus, i):
+            # Counts moved by writes change with every write: built afresh, never cached.
+            return orjson.dumps(_pick(metrics.adjust(self.corpus, self.corpus.tweet(i)), keep))
         cache = self._cache("tweet", keep)
         hit = cache.get((i, version))
         if hit is None:

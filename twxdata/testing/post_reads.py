@@ -5,6 +5,7 @@ written concerns the request (it simply calls it), and otherwise merges the writ
 created posts in lookups, search and their author's timeline, likes in liking users and liked
 posts, reposts in reposted-by, bookmarks. Created posts are searchable as soon as they exist
 (the default ``end_time`` of a search, 10 seconds before the clock, does not hide them).
+Counts, mentions, home timelines, list posts and quote posts merge them in ``feeds``.
 """
 
 from __future__ import annotations
@@ -31,19 +32,22 @@ from twxdata.testing.payload import assemble
 _SHOWN = ("ok", "protected")
 
 
-def stream(ctx: Ctx, positions: Any, previous: bool) -> Reply:
-    """A newest-first page of ascending positions: ``Ctx.row_stream`` for mixed posts."""
+def stream(ctx: Ctx, positions: Any, previous: bool, style: str = "timeline") -> Reply:
+    """A newest-first page of ascending positions: ``Ctx.row_stream`` for mixed posts.
+
+    ``style`` ``"timeline"`` puts ``newest_id``/``oldest_id`` in the meta, ``"list"`` does not.
+    """
     positions = np.asarray(positions, dtype=np.int64)
     cursor = ctx.cursor()
     page, older, newer = rows_page(positions, ctx.page_size(), cursor)
     if not page.size:
         return empty()
     c = ctx.corpus
-    meta: dict[str, Any] = {
-        "newest_id": str(post_id_at(c, int(page[0]))),
-        "oldest_id": str(post_id_at(c, int(page[-1]))),
-        "result_count": int(page.size),
-    }
+    meta: dict[str, Any] = {}
+    if style == "timeline":
+        meta["newest_id"] = str(post_id_at(c, int(page[0])))
+        meta["oldest_id"] = str(post_id_at(c, int(page[-1])))
+    meta["result_count"] = int(page.size)
     if older:
         meta["next_token"] = ctx.token("next", int(page[-1]))
     if previous and newer and cursor is not None:
@@ -51,7 +55,7 @@ def stream(ctx: Ctx, positions: Any, previous: bool) -> Reply:
     return render_posts(ctx, [int(p) for p in page], meta)
 
 
-def _created(ctx: Ctx, keep: Any) -> list[int]:
+def created_positions(ctx: Ctx, keep: Any) -> list[int]:
     """Positions of the visible created posts for which ``keep(post)`` holds, oldest first."""
     c = ctx.corpus
     return [
@@ -67,7 +71,7 @@ def search(ctx: Ctx) -> Reply:
     if not ctx.corpus.state.activity.posts or node is None:
         return streams.search(ctx)
     start, end = streams.search_window(ctx)
-    created = _created(
+    created = created_positions(
         ctx,
         lambda p: in_window(ctx, p, start, ctx.req.end) and matches(node, p, ctx.corpus),
     )
@@ -81,10 +85,10 @@ def users_tweets(ctx: Ctx) -> Reply:
     u, fail = ctx.path_user()
     if u is None:
         return fail or empty()
-    created = _created(
+    created = created_positions(
         ctx, lambda p: p.author == u and in_window(ctx, p, ctx.req.start, ctx.req.end)
     )
-    created = [p for p in created if _kept(ctx, p)]
+    created = [p for p in created if kept(ctx, p)]
     if not created or ctx.corpus.user_state(u) == "protected":
         return streams.users_tweets(ctx)
     # The generated part exactly as streams.users_tweets walks it (public account).
@@ -96,7 +100,8 @@ def users_tweets(ctx: Ctx) -> Reply:
     return stream(ctx, np.concatenate([rows, as_array(created)]), previous=True)
 
 
-def _kept(ctx: Ctx, pos: int) -> bool:
+def kept(ctx: Ctx, pos: int) -> bool:
+    """Does the created post at ``pos`` pass the request's ``exclude`` (replies, retweets)?"""
     post = ctx.corpus.state.activity.posts[pos - ctx.corpus.size]
     excluded = {"replies": "reply", "retweets": "retweet"}
     return all(post.kind != excluded[x] for x in ctx.req.exclude)
@@ -132,7 +137,7 @@ def tweets_lookup(ctx: Ctx) -> Reply:
 
 
 # --- likes, reposts, bookmarks ----------------------------------------------------------------
-def _target(ctx: Ctx) -> tuple[int | None, Reply | None]:
+def path_post(ctx: Ctx) -> tuple[int | None, Reply | None]:
     """The post of the path (generated or created), or the errors-only reply."""
     value = ctx.req.path["id"]
     pos = position(ctx.corpus, int(value), ctx.viewer)
@@ -163,7 +168,7 @@ def liking_users(ctx: Ctx) -> Reply:
     likes = ctx.corpus.state.activity.likes
     if not likes.touches(b=tid) and ctx.corpus.state.activity.post(tid) is None:
         return lookups.liking_users(ctx)
-    pos, fail = _target(ctx)
+    pos, fail = path_post(ctx)
     if pos is None:
         return fail or empty()
     base: list[int] = ctx.corpus.likes.likers(pos).tolist() if pos < ctx.corpus.size else []
@@ -188,7 +193,7 @@ def retweeters(ctx: Ctx) -> Reply:
     reposts = [p for p in c.state.activity.posts if p.kind == "retweet" and p.ref == tid]
     if not reposts and c.state.activity.post(tid) is None:
         return lookups.retweeters(ctx)
-    pos, fail = _target(ctx)
+    pos, fail = path_post(ctx)
     if pos is None:
         return fail or empty()
     users = [p.author for p in reversed(reposts) if visible_post(c, p, ctx.viewer)]

@@ -15,7 +15,7 @@ from typing import Any
 from twxdata.testing.activity import Post
 from twxdata.testing.context import BadRequest, Reply
 from twxdata.testing.created import make_object, position, post_id_at, post_words
-from twxdata.testing.posts import REPLY
+from twxdata.testing.posts import REPLY, RETWEET
 from twxdata.testing.problems import param_error
 from twxdata.testing.texts import RT_LIMIT
 from twxdata.testing.timefmt import iso
@@ -173,6 +173,7 @@ def delete_tweet(ctx: StateCtx) -> Reply:
     if int(author) != me:
         raise forbidden("You are not allowed to delete a Tweet you did not create.")
     if pos < c.size:
+        c.state.activity.deleted_rows.add(value)
         c.delete_tweet(value)
     else:
         c.state.activity.posts[pos - c.size].deleted = True
@@ -180,12 +181,24 @@ def delete_tweet(ctx: StateCtx) -> Reply:
     return ok({"deleted": True})
 
 
+def _source_id(ctx: StateCtx, post_id: int) -> int:
+    """The post a like of ``post_id`` lands on: the source if it is a repost, else itself."""
+    c = ctx.corpus
+    created = c.state.activity.post(post_id)
+    if created is not None:
+        return created.ref if created.kind == "retweet" and created.ref is not None else post_id
+    row = c.posts.index_of_id(post_id)
+    if row is not None and int(c.posts.kind[row]) == RETWEET:
+        return int(c.posts.ids[int(c.posts.ref[row])])
+    return post_id
+
+
 @handles_refusals
 def like(ctx: StateCtx) -> Reply:
-    """``POST /2/users/{id}/likes``."""
+    """``POST /2/users/{id}/likes``: liking a repost likes its source, as on X."""
     me = acting_user(ctx)
     body = json_body(ctx, ("tweet_id",))
-    tid = post_id_at(ctx.corpus, _target(ctx, body["tweet_id"], "tweet_id"))
+    tid = _source_id(ctx, post_id_at(ctx.corpus, _target(ctx, body["tweet_id"], "tweet_id")))
     ctx.activity.likes.add(me, tid)
     ctx.corpus.changed("like", tid)
     return ok({"liked": True})
@@ -195,7 +208,7 @@ def like(ctx: StateCtx) -> Reply:
 def unlike(ctx: StateCtx) -> Reply:
     """``DELETE /2/users/{id}/likes/{tweet_id}``."""
     me = acting_user(ctx)
-    tid = int(ctx.req.path["tweet_id"])
+    tid = _source_id(ctx, int(ctx.req.path["tweet_id"]))
     ctx.activity.likes.remove(me, tid)
     ctx.corpus.changed("unlike", tid)
     return ok({"liked": False})
@@ -257,6 +270,9 @@ def retweet(ctx: StateCtx) -> Reply:
     now = ctx.now
     post_id = a.new_id(now, floor=int(c.posts.ids[-1]))
     obj = make_object(c, post_id, me, text, now, referenced=("retweeted", tid))
+    # A repost shows its source's repost count (``metrics.adjust`` adds what writes moved).
+    source_count = original.get("public_metrics", {}).get("retweet_count", 0)
+    obj["public_metrics"]["retweet_count"] = source_count
     a.add_post(Post(obj, me, "retweet", tid, now, post_words(original["text"])))
     c.changed("retweet", post_id)
     return ok({"id": str(post_id), "retweeted": True})
@@ -276,6 +292,7 @@ def unretweet(ctx: StateCtx) -> Reply:
         pos = position(c, tid, ctx.viewer)
         row = _generated_repost(ctx, me, pos) if pos is not None else None
         if row is not None:
+            c.state.activity.deleted_rows.add(int(c.posts.ids[row]))
             c.delete_tweet(int(c.posts.ids[row]))
     return ok({"retweeted": False})
 

@@ -32,7 +32,7 @@ import orjson
 from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
-from twxdata.testing import lookups, problems, streams, writes
+from twxdata.testing import lookups, oauth2, problems, streams, writes
 from twxdata.testing.context import BadRequest, Ctx, Reply
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.credentials import AuthPolicy, Credentials
@@ -78,6 +78,11 @@ class FakeXApi:
     built with an explicit ``end`` (so tests are deterministic). ``window``, ``limits`` and
     ``min_interval`` shape rate limits (see ``RateLimiter``); ``faults`` is a ``Faults``, a
     spec string such as ``"503=0.1,drop=0.05"``, or a mapping of rates.
+
+    OAuth 2.0 user login works offline: ``authorize`` plays the consent screen for the URL
+    ``twxdata.auth.OAuth2PKCE`` builds, and ``POST /2/oauth2/token`` (``token_url``) trades
+    the code and refreshes tokens (``twxdata.testing.oauth2``). ``oauth2_clients`` maps client
+    ids to their secret (confidential) or None (public); by default any client id is accepted.
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class FakeXApi:
         tokens: Collection[str] | None = None,
         user_tokens: Mapping[str, int | str] | None = None,
         strict_auth: bool = False,
+        oauth2_clients: Mapping[str, str | None] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -106,10 +112,12 @@ class FakeXApi:
             faults = Faults(dict(faults))
         self.injector = FaultInjector(faults)
         self.limiter = RateLimiter(window=window, limits=limits, min_interval=min_interval)
+        self.oauth2 = oauth2.AuthorizationServer(oauth2_clients, clock=lambda: self._clock())
         self.auth = AuthPolicy(
             tokens=None if tokens is None else frozenset(tokens),
             user_tokens=dict(user_tokens or {}),
             strict=strict_auth,
+            issuer=self.oauth2,
         )
         self.stats = Stats()
         self.host, self.port = host, port
@@ -147,6 +155,39 @@ class FakeXApi:
     def headers(self, token: str | None = None) -> dict[str, str]:
         """``Authorization`` header for ``token`` (default: ``bearer_token``)."""
         return {"Authorization": f"Bearer {token or self.bearer_token}"}
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth 2.0 token endpoint (``OAuth2PKCE(..., token_url=api.token_url)``)."""
+        return self.url + oauth2.TOKEN_PATH
+
+    def authorize(
+        self, authorization_url: str, user: int | str | None = None, *, approve: bool = True
+    ) -> str:
+        """The browser step of OAuth 2.0, offline: the redirect URL X sends the browser to
+        after account ``user`` (an id or a username; default: the account of ``bearer_token``)
+        answers the consent screen for ``authorization_url`` — ``?state=...&code=...``, or
+        ``error=access_denied`` when it does not ``approve``.
+
+        >>> from twxdata.auth import OAuth2PKCE
+        >>> api = FakeXApi(seed=1, size=500, end=datetime(2024, 5, 1))
+        >>> flow = OAuth2PKCE("my-app", "http://127.0.0.1:8765/callback")
+        >>> redirect = api.authorize(flow.authorization_url())
+        >>> redirect.startswith("http://127.0.0.1:8765/callback?state=")
+        True
+        >>> len(flow.code_from_redirect(redirect)) > 40
+        True
+        """
+        if user is None:
+            user_id = int(self.user_of()["id"])
+        else:
+            text = str(user)
+            users = self.corpus.users
+            u = users.index_of_id(int(text)) if text.isdigit() else users.index_of_username(text)
+            if u is None or self.corpus.user_state(u) in ("suspended", "deactivated"):
+                raise ValueError(f"no active account {text!r} to log in as")
+            user_id = int(users.ids[u])
+        return self.oauth2.authorize(authorization_url, user_id, approve=approve)
 
     def oauth1_token(self, user_id: int | str) -> str:
         """An OAuth 1.0a access token that the server maps to account ``user_id``."""
@@ -253,6 +294,8 @@ class FakeXApi:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if writes.compliance.STORAGE.match(request.path):
             return await writes.compliance.storage(self, request)
+        if request.path == oauth2.TOKEN_PATH and request.method == "POST":
+            return await self._token(request)
         params = dict(request.query)
         e = by_route(request.method, request.path)
         header = request.headers.get("Authorization")
@@ -278,6 +321,18 @@ class FakeXApi:
         if fault in _BODY_FAULTS:
             return await self._broken(request, fault or "", status, body, headers)
         return web.Response(status=status, body=body, headers={**headers, "content-type": ctype})
+
+    async def _token(self, request: web.Request) -> web.Response:
+        """``POST /2/oauth2/token``: no rate limit or faults; nothing of the form is logged."""
+        status, answer = self.oauth2.token(
+            await request.read(), request.headers.get("Authorization")
+        )
+        path = request.path
+        self.stats.record(
+            RequestRecord(time.time(), "oauth2_token", "", path, {}, status, None, False)
+        )
+        headers = {"content-type": JSON, "cache-control": "no-store", "pragma": "no-cache"}
+        return web.Response(status=status, body=orjson.dumps(answer), headers=headers)
 
     def _serve(
         self,

@@ -110,7 +110,11 @@ def search(ctx: Ctx) -> Reply:
 
 def counts(ctx: Ctx) -> Reply:
     start, end = search_window(ctx)
-    secs = ctx.corpus.posts.sec[matching_rows(ctx, start, end)]
+    return counts_reply(ctx, ctx.corpus.posts.sec[matching_rows(ctx, start, end)], start, end)
+
+
+def counts_reply(ctx: Ctx, secs: Any, start: float, end: float) -> Reply:
+    """The counts page for the matching posts' times ``secs`` (ascending) in [start, end)."""
     step = GRANULARITY_S[ctx.req.granularity]
     meta: dict[str, Any] = {}
     if ctx.req.endpoint.page_token is None:  # counts/recent: one page
@@ -191,14 +195,19 @@ def home_timeline(ctx: Ctx) -> Reply:
     denied = ctx.require_self(u)
     if denied:
         return denied
+    rows = home_rows(ctx, u)[-HOME_CAP:]
+    return ctx.row_stream(_window(ctx, _exclude(ctx, rows)), "timeline")
+
+
+def home_rows(ctx: Ctx, u: int) -> I64:
+    """Visible rows by ``u`` and the accounts ``u`` follows, oldest first (not capped)."""
     c = ctx.corpus
 
     def make() -> I64:
         authors = np.append(c.follows.following(u), u)
         return np.flatnonzero(np.isin(c.posts.author, authors) & c.visible)
 
-    rows = c.cached(("home", u), make)[-HOME_CAP:]
-    return ctx.row_stream(_window(ctx, _exclude(ctx, rows)), "timeline")
+    return c.cached(("home", u), make)  # type: ignore[no-any-return]
 
 
 def liked_tweets(ctx: Ctx) -> Reply:
@@ -232,17 +241,31 @@ def quote_tweets(ctx: Ctx) -> Reply:
 
 
 def list_tweets(ctx: Ctx) -> Reply:
+    k, fail = list_of_path(ctx)
+    if k is None:
+        return fail or empty()
+    return ctx.row_stream(list_rows(ctx, k)[-LIST_TWEETS_CAP:], "list")
+
+
+def list_of_path(ctx: Ctx) -> tuple[int | None, Reply | None]:
+    """The list of the path, or the errors-only reply (not found, or private to another)."""
     c = ctx.corpus
     k = c.lists.index_of_id(int(ctx.req.path["id"]))
     if k is None:
-        return errors_only([problems.not_found("list", "id", ctx.req.path["id"])])
+        return None, errors_only([problems.not_found("list", "id", ctx.req.path["id"])])
     if c.lists.private[k] and ctx.viewer != int(c.lists.owner[k]):
-        return errors_only([problems.not_authorized("list", "id", ctx.req.path["id"], "data")])
+        fail = errors_only([problems.not_authorized("list", "id", ctx.req.path["id"], "data")])
+        return None, fail
+    return k, None
+
+
+def list_rows(ctx: Ctx, k: int) -> I64:
+    """Visible rows by the members of list ``k``, oldest first (not capped)."""
+    c = ctx.corpus
     members = c.lists.members(k)
-    rows = c.cached(
+    return c.cached(  # type: ignore[no-any-return]
         ("list_tweets", k), lambda: np.flatnonzero(np.isin(c.posts.author, members) & c.visible)
     )
-    return ctx.row_stream(rows[-LIST_TWEETS_CAP:], "list")
 
 
 def space_tweets(ctx: Ctx) -> Reply:

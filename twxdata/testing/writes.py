@@ -4,9 +4,12 @@ Every write of ``twxdata.endpoints`` is served: posts (create, delete, like, rep
 hide a reply: ``post_writes``), accounts and lists (follow, mute, block, lists, members, pins:
 ``social_writes``), direct messages (``dms``) and batch compliance jobs (``compliance``). All
 state goes to ``Corpus.state.activity`` (``twxdata.testing.activity``); reads see it through
-``Corpus.follows``/``Corpus.lists`` (``twxdata.testing.live``) and the handlers of
-``post_reads``. Writes need user context (OAuth 1.0a or a registered OAuth 2.0 user token),
-as on X; compliance jobs need an app-only token.
+``Corpus.follows``/``Corpus.lists`` (``twxdata.testing.live``), the handlers of ``post_reads``
+(lookups, search, author timelines, likes, reposts, bookmarks) and ``feeds`` (counts, mentions,
+home timelines, list posts, quote posts), and ``metrics``, which moves the public counts of
+the posts (and accounts) writes touched. Writes need user context (OAuth 1.0a, a registered
+OAuth 2.0 user token, or one issued by ``POST /2/oauth2/token``), as on X; compliance jobs
+need an app-only token.
 
 >>> import asyncio
 >>> from datetime import datetime
@@ -29,12 +32,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from twxdata.testing import compliance, dms, post_reads, post_writes, social_writes
+from twxdata.testing import compliance, dms, feeds, post_reads, post_writes, social_writes
 from twxdata.testing.context import Ctx, Reply
 from twxdata.testing.writectx import StateCtx
 
 HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
     **post_reads.HANDLERS,
+    **feeds.HANDLERS,
     **post_writes.HANDLERS,
     **social_writes.HANDLERS,
     **dms.HANDLERS,
