@@ -98,6 +98,9 @@ def _check_inputs(inputs: list[str]) -> None:
 def run(args: argparse.Namespace) -> int:
     targets = plan(args)
     _check_inputs(args.inputs)
+    # First, before pyarrow loads: hashing the inputs (outside the GIL) fills the second core
+    # while the imports keep the first busy, so it costs no time up to a few hundred MB.
+    provenance = _Provenance(args.inputs)
     # Read when pyarrow and numpy load; values the user set are kept. Arrow's C++ code (the
     # Parquet encoder, the JSON reader's scratch space) allocates from its own default pool,
     # mimalloc, which keeps freed memory: ~15 MB more at the peak. numpy's OpenBLAS starts a
@@ -120,7 +123,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"twxdata flatten: warning: skipped {error}", file=sys.stderr)
 
     policy = ErrorPolicy(args.on_error, notify=warn)
-    provenance = _Provenance(args.inputs)
     created = sorted({p.parent for p in targets.values() if not p.parent.exists()})
     for directory in created:
         directory.mkdir(parents=True, exist_ok=True)
@@ -133,13 +135,12 @@ def run(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.disable()
     try:
-        # The pages table (a row per response) is what provenance is drawn from.
-        tables = [*targets, *(() if "pages" in targets else ("pages",))]
-        for batch in iter_batches(args.inputs, tables=tables, policy=policy):
-            provenance.add_pages(batch["pages"])
+        batches = iter_batches(
+            args.inputs, tables=list(targets), policy=policy, on_facts=provenance.add_facts
+        )
+        for batch in batches:
             for name, table in batch.items():
-                if name in writers:
-                    behind.write(writers[name], table)
+                behind.write(writers[name], table)
         behind.finish()
         for name, writer in writers.items():
             writer.commit(provenance.metadata(name, writer.rows))
@@ -179,8 +180,8 @@ class _Provenance:
         self._sources = [self._pool.submit(source_record, name) for name in files]
         self._stdin = "-" in inputs
 
-    def add_pages(self, pages: Any) -> None:
-        self.builder.add_pages(pages)
+    def add_facts(self, facts: Any) -> None:
+        self.builder.add_facts(facts)
 
     def metadata(self, table: str, rows: int) -> dict[str, str]:
         from twxdata.store.provenance import provenance_metadata

@@ -32,13 +32,10 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from twxdata.tables.facts import PageFacts
+
 PROVENANCE_KEY = "twxdata.provenance"
 WINDOW = ("start_time", "end_time", "since_id", "until_id")
-_PAGE_COLUMNS = (
-    "data_count", "errors_count", "__twxdata.endpoint", "__twxdata.params", "__twxdata.stream",
-    "__twxdata.retrieved_at", "meta.newest_id", "meta.oldest_id", "meta.result_count",
-    "meta.total_tweet_count",
-)  # fmt: skip
 
 
 class ProvenanceBuilder:
@@ -83,38 +80,27 @@ class ProvenanceBuilder:
             api_meta=api_meta,
         )
 
-    def add_pages(self, pages: pa.Table) -> None:
-        """Every row of a ``pages`` table (``twxdata.tables``), as ``add`` would a response.
-
-        >>> from twxdata.tables import flatten
-        >>> t = flatten({"data": [{"id": "7", "text": "a"}], "meta": {"result_count": 1},
-        ...              "__twxdata": {"endpoint": "search_recent_tweets",
-        ...                            "params": {"query": "cats"}}})
-        >>> b = ProvenanceBuilder()
-        >>> b.add_pages(t.pages)
-        >>> b.build(table="tweets", rows=1)["queries"], b.items
-        (['cats'], 1)
-        """
-        import pyarrow.compute as pc
-
-        rows = pages.select([name for name in _PAGE_COLUMNS if name in pages.column_names])
-        if "__twxdata.retrieved_at" in rows.column_names:
-            # As text before leaving Arrow: turning a zoned timestamp into a datetime loads
-            # pandas (a fifth of a second), which `twxdata flatten` never needs otherwise.
-            at = rows.schema.get_field_index("__twxdata.retrieved_at")
-            text = pc.strftime(rows.column(at), format="%Y-%m-%dT%H:%M:%SZ")
-            rows = rows.set_column(at, "__twxdata.retrieved_at", text)
-        for row in rows.to_pylist():
-            when = row.get("__twxdata.retrieved_at")
-            self._note(
-                items=row.get("data_count") or 0,
-                errors=row.get("errors_count") or 0,
-                endpoint=row.get("__twxdata.endpoint"),
-                params=dict(row.get("__twxdata.params") or ()),
-                stream=row.get("__twxdata.stream"),
-                retrieved_at=_utc_text(when),
-                api_meta={k[5:]: v for k, v in row.items() if k.startswith("meta.")},
-            )
+    def add_facts(self, facts: PageFacts) -> None:
+        """What a chunk of pages told (``twxdata.tables.facts.page_facts``), as ``add`` would
+        have noted its responses one by one."""
+        self.pages += facts.pages
+        self.items += facts.items
+        self.partial_errors += facts.partial_errors
+        self.endpoints.update(facts.endpoints)
+        self.queries.update(dict.fromkeys(facts.queries))
+        self.streams.update(dict.fromkeys(facts.streams))
+        for name, values in facts.window.items():
+            self.window.setdefault(name, set()).update(values)
+        if facts.first is not None:
+            self.first = facts.first if self.first is None else min(self.first, facts.first)
+        if facts.last is not None:
+            self.last = facts.last if self.last is None else max(self.last, facts.last)
+        if facts.newest is not None:
+            self.newest = facts.newest if self.newest is None else max(self.newest, facts.newest)
+        if facts.oldest is not None:
+            self.oldest = facts.oldest if self.oldest is None else min(self.oldest, facts.oldest)
+        self.result_count += facts.result_count
+        self.total_tweet_count += facts.total_tweet_count
 
     def _note(
         self,
@@ -235,7 +221,7 @@ def source_record(path: Path | str) -> dict[str, Any]:
 
     digest = hashlib.sha256()
     size = 0
-    block = bytearray(1 << 20)
+    block = bytearray(4 << 20)  # few blocks: each one waits for the GIL once
     view = memoryview(block)
     with open(path, "rb") as handle:
         while got := handle.readinto(block):

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from twxdata.tables.build import TableBuilder
+    from twxdata.tables.facts import PageFacts
 
 PathLike = str | Path
 
@@ -121,12 +122,14 @@ def iter_batches(
     on_error: OnError = "raise",
     chunk_bytes: int = CHUNK_BYTES,
     policy: ErrorPolicy | None = None,
+    on_facts: Callable[[PageFacts], None] | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     """Flatten files a chunk at a time: memory stays flat however large they are.
 
     ``paths`` are JSONL files (ours, twarc2's, flattened lines, stream output; ``.gz`` too),
     files holding one JSON document, or ``"-"`` for stdin. Each batch maps table names to new
-    rows only: ids already seen in an earlier batch are left out.
+    rows only: ids already seen in an earlier batch are left out. ``on_facts`` is called with
+    what each chunk's pages tell provenance (``twxdata.tables.facts``), before its batch.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
@@ -136,11 +139,14 @@ def iter_batches(
     """
     policy = policy or ErrorPolicy(on_error)
     chunks = (c for path in paths for c in chunks_from_file(path, policy, chunk_bytes))
-    return _batches(chunks, tables, policy)
+    return _batches(chunks, tables, policy, on_facts)
 
 
 def _batches(
-    chunks: Iterable[Chunk], tables: Iterable[str], policy: ErrorPolicy
+    chunks: Iterable[Chunk],
+    tables: Iterable[str],
+    policy: ErrorPolicy,
+    on_facts: Callable[[PageFacts], None] | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     names = frozenset(tables)
     unknown = names - set(TABLE_NAMES)
@@ -166,7 +172,7 @@ def _batches(
         for error in errors:
             policy.report(error)
         if rows is not None and rows.table.num_rows:
-            yield builders[0].build(rows)
+            yield builders[0].build(rows, on_facts)
 
 
 def _collect(batches: Iterable[dict[str, pa.Table]], policy: ErrorPolicy) -> Tables:

@@ -36,6 +36,7 @@ from twxdata.tables.build_tweets import edge_tables, extra_entries, tweet_table
 from twxdata.tables.context import ChunkContext, Includes
 from twxdata.tables.dedup import Seen
 from twxdata.tables.extras import extra_column, find_unknown
+from twxdata.tables.facts import PageFacts, page_facts
 from twxdata.tables.objects import (
     COMPLIANCE,
     COUNT,
@@ -128,8 +129,13 @@ class TableBuilder:
     def _seen(self, name: str) -> Seen:
         return self.seen.setdefault(name, Seen())
 
-    def build(self, rows: PageRows) -> dict[str, pa.Table]:
+    def build(
+        self, rows: PageRows, on_facts: Callable[[PageFacts], None] | None = None
+    ) -> dict[str, pa.Table]:
+        """The tables of one chunk; ``on_facts`` is given what its pages tell provenance."""
         ctx = ChunkContext(rows)
+        if on_facts is not None:
+            on_facts(page_facts(ctx))
         out: dict[str, pa.Table] = {}
         names = self.names
         if names & (EDGE_NAMES | {"tweets"}):
