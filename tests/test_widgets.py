@@ -158,7 +158,7 @@ async def test_pkce_authorize_link_and_exchange():
         assert form.client_secret.value == ""
         href = form.authorize_link.value.split('href="')[1].split('"')[0].replace("&amp;", "&")
         query = parse_qs(urlsplit(href).query)
-        assert href.startswith("https://x.com/i/oauth2/authorize?")
+        assert href.startswith(f"{base}/i/oauth2/authorize?")  # not X: its own consent screen
         assert query["client_id"] == ["my-client"] and query["code_challenge_method"] == ["S256"]
         # The user comes back from X with ?state=...&code=...; a wrong state is refused.
         form.redirect.value = "http://127.0.0.1:8765/callback?state=forged&code=the-code"

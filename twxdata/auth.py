@@ -24,14 +24,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 from oauthlib.oauth1 import Client as OAuth1Client
 from oauthlib.oauth2 import WebApplicationClient
 
 from twxdata.endpoints import AuthKind, Endpoint
-from twxdata.errors import AuthError
+from twxdata.errors import AuthError, ParameterError
 
 ENV_VARS = {
     "bearer_token": "TWXDATA_BEARER_TOKEN",
@@ -373,6 +373,11 @@ class TokenRequest:
     body: str = field(repr=False)
 
 
+def _loopback_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 @dataclass(repr=False)
 class OAuth2PKCE:
     """The OAuth 2.0 Authorization Code flow with PKCE (S256), driven by oauthlib.
@@ -397,21 +402,39 @@ class OAuth2PKCE:
     def __post_init__(self) -> None:
         if isinstance(self.client_secret, str):
             self.client_secret = Secret(self.client_secret)
+        for name in ("authorize_url", "token_url"):
+            value = getattr(self, name)
+            if urlsplit(value).scheme != "https" and not _loopback_http(value):
+                raise ParameterError(
+                    name,
+                    "must be an https URL (or http on 127.0.0.1/localhost, for a local test "
+                    "server such as the fake API)",
+                    got=value,
+                )
         self._client = WebApplicationClient(self.client_id)
         self._verifier = Secret(self._client.create_code_verifier(64))
 
     def authorization_url(self) -> str:
-        """Where the user grants access; X redirects back with ``?code=...&state=...``."""
+        """Where the user grants access; X redirects back with ``?code=...&state=...``.
+
+        >>> local = OAuth2PKCE("app", "http://127.0.0.1/cb",
+        ...                    authorize_url="http://127.0.0.1:8000/i/oauth2/authorize")
+        >>> local.authorization_url().split("?")[0]
+        'http://127.0.0.1:8000/i/oauth2/authorize'
+        """
         challenge = self._client.create_code_challenge(self._verifier.reveal(), "S256")
+        # oauthlib insists on https; a local test server answers plain http on loopback only.
+        local = _loopback_http(self.authorize_url)
+        target = "https" + self.authorize_url[4:] if local else self.authorize_url
         url: str = self._client.prepare_request_uri(
-            self.authorize_url,
+            target,
             redirect_uri=self.redirect_uri,
             scope=list(self.scopes),
             state=self.state,
             code_challenge=challenge,
             code_challenge_method="S256",
         )
-        return url
+        return "http" + url[5:] if local else url
 
     def code_from_redirect(self, redirect_url: str) -> str:
         """Extract the code from the URL X redirected to, checking ``state`` (CSRF)."""

@@ -79,7 +79,9 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"fake X API on {api.url} ({args.size:,} posts, seed {args.seed})")
         print(f"export TWXDATA_API_BASE={api.url}")
         print(f"export TWXDATA_BEARER_TOKEN={api.bearer_token}")
-        print(f"# /2/users/me is @{me['username']} (id {me['id']}); Ctrl-C stops", flush=True)
+        print(f"# /2/users/me is @{me['username']} (id {me['id']})")
+        print(f"# OAuth 2.0: consent screen at {api.url}/i/oauth2/authorize, tokens at "
+              f"{api.token_url}; Ctrl-C stops", flush=True)  # fmt: skip
         await asyncio.Event().wait()
 
 

@@ -24,8 +24,9 @@ import getpass
 import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from twxdata.auth import Credentials, OAuth2PKCE, OAuth2UserToken, Secret
+from twxdata.auth import AUTHORIZE_URL, Credentials, OAuth2PKCE, OAuth2UserToken, Secret
 from twxdata.config import FIELDS, LABELS, SavedCredentials, load_saved, save_credentials
 from twxdata.errors import TwxError
 
@@ -148,10 +149,13 @@ class CredentialSession:
         secret = client_secret if isinstance(client_secret, Secret) else None
         if isinstance(client_secret, str) and client_secret.strip():
             secret = Secret(client_secret)
-        base = self.resolved_api_base() or DEFAULT_API_BASE
+        base = (self.resolved_api_base() or DEFAULT_API_BASE).rstrip("/")
+        # X's consent screen is on x.com; another API (the fake API) serves its own.
+        real = urlsplit(base).hostname in ("api.x.com", "api.twitter.com")
+        authorize_url = AUTHORIZE_URL if real else f"{base}/i/oauth2/authorize"
         self.flow = OAuth2PKCE(
             client_id.strip(), redirect_uri.strip() or DEFAULT_REDIRECT_URI,
-            client_secret=secret, token_url=f"{base}/2/oauth2/token",
+            client_secret=secret, token_url=f"{base}/2/oauth2/token", authorize_url=authorize_url,
         )  # fmt: skip
         return self.flow.authorization_url()
 

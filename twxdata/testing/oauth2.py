@@ -173,24 +173,14 @@ class AuthorizationServer:
         ``invalid_scope`` for a malformed request). Raises ``ConsentError`` where X shows an
         error page instead of redirecting."""
         query = {k: v[0] for k, v in parse_qs(urlsplit(authorization_url).query).items()}
-        client_id, redirect_uri = query.get("client_id", ""), query.get("redirect_uri", "")
-        if not client_id or (self._clients is not None and client_id not in self._clients):
-            raise ConsentError("X shows an error page: the client_id is not a registered app")
-        if not redirect_uri:
-            raise ConsentError("X shows an error page: the request has no redirect_uri")
-        state = query.get("state", "")
-        reply = {"state": state} if state else {}
-        scopes = tuple(query.get("scope", "").split())
+        refusal = self.precheck(authorization_url)
+        if refusal is not None:
+            return refusal
+        client_id, redirect_uri = query["client_id"], query["redirect_uri"]
+        state = query["state"]
+        reply = {"state": state}
+        scopes = tuple(query["scope"].split())
         method = query.get("code_challenge_method", "plain")
-        if (
-            query.get("response_type") != "code"
-            or not state
-            or not query.get("code_challenge")
-            or method not in CHALLENGE_METHODS
-        ):
-            return _with_query(redirect_uri, {**reply, "error": "invalid_request"})
-        if not scopes or not set(scopes) <= SCOPES:
-            return _with_query(redirect_uri, {**reply, "error": "invalid_scope"})
         if not approve:
             return _with_query(redirect_uri, {**reply, "error": "access_denied"})
         now = self._clock()
@@ -201,6 +191,29 @@ class AuthorizationServer:
                 grant, redirect_uri, query["code_challenge"], method, now + CODE_TTL_S
             )
         return _with_query(redirect_uri, {**reply, "code": code})
+
+    def precheck(self, authorization_url: str) -> str | None:
+        """What X does with an authorization request before showing its consent screen:
+        ``None`` (show it), the redirect with ``error=invalid_request`` / ``invalid_scope`` for
+        a malformed request, or ``ConsentError`` where X shows an error page instead."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(authorization_url).query).items()}
+        client_id, redirect_uri = query.get("client_id", ""), query.get("redirect_uri", "")
+        if not client_id or (self._clients is not None and client_id not in self._clients):
+            raise ConsentError("X shows an error page: the client_id is not a registered app")
+        if not redirect_uri:
+            raise ConsentError("X shows an error page: the request has no redirect_uri")
+        state = query.get("state", "")
+        reply = {"state": state} if state else {}
+        if (
+            query.get("response_type") != "code"
+            or not state
+            or not query.get("code_challenge")
+            or query.get("code_challenge_method", "plain") not in CHALLENGE_METHODS
+        ):
+            return _with_query(redirect_uri, {**reply, "error": "invalid_request"})
+        if not set(query.get("scope", "").split()) or not set(query["scope"].split()) <= SCOPES:
+            return _with_query(redirect_uri, {**reply, "error": "invalid_scope"})
+        return None
 
     # --- the token endpoint -----------------------------------------------------------------
     def token(self, body: bytes, authorization: str | None) -> Answer:

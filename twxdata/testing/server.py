@@ -32,7 +32,7 @@ import orjson
 from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
-from twxdata.testing import lookups, oauth2, problems, streams, writes
+from twxdata.testing import consent, lookups, oauth2, problems, streams, writes
 from twxdata.testing.context import BadRequest, Ctx, Reply
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.credentials import AuthPolicy, Credentials
@@ -296,6 +296,8 @@ class FakeXApi:
             return await writes.compliance.storage(self, request)
         if request.path == oauth2.TOKEN_PATH and request.method == "POST":
             return await self._token(request)
+        if request.path == consent.PATH and request.method in ("GET", "POST"):
+            return await consent.consent(self, request)
         params = dict(request.query)
         e = by_route(request.method, request.path)
         header = request.headers.get("Authorization")
