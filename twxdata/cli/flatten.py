@@ -20,9 +20,12 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twxdata.cli import UsageError
+
+if TYPE_CHECKING:
+    from twxdata.tables.facts import PageFacts
 
 _FORMATS = ("parquet", "csv")
 
@@ -165,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
 
 class _Provenance:
     """What the output was made from, recorded in every Parquet file's footer: the inputs
-    (path, size, SHA-256, hashed on a thread while the flattening runs), what their pages say
+    (path, size, SHA-256, hashed on a thread from the start; a file that grows meanwhile, such
+    as an archive still being collected, is hashed as it was then), what their pages say
     (endpoints, queries, time window, retrieval times, API meta), and the collection's
     parameters when an input has its checkpoint beside it."""
 
@@ -180,7 +184,7 @@ class _Provenance:
         self._sources = [self._pool.submit(source_record, name) for name in files]
         self._stdin = "-" in inputs
 
-    def add_facts(self, facts: Any) -> None:
+    def add_facts(self, facts: PageFacts) -> None:
         self.builder.add_facts(facts)
 
     def metadata(self, table: str, rows: int) -> dict[str, str]:
