@@ -126,3 +126,16 @@ def _is_json(line: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
+
+
+def test_an_input_that_grows_while_read_is_marked(tmp_path: Path) -> None:
+    from twxdata.cli.flatten import _checked
+    from twxdata.store.provenance import source_record
+
+    archive = tmp_path / "live.jsonl"
+    archive.write_bytes(b'{"data": []}\n')
+    record = source_record(archive)
+    assert _checked(record) == record
+    with archive.open("ab") as more:  # the collection appended a page meanwhile
+        more.write(b'{"data": []}\n')
+    assert _checked(record) == {**record, "changed_while_read": True}

@@ -191,7 +191,7 @@ class _Provenance:
         from twxdata.store.provenance import provenance_metadata
 
         if not self.builder.sources:
-            self.builder.sources = [future.result() for future in self._sources]
+            self.builder.sources = [_checked(future.result()) for future in self._sources]
             if self._stdin:
                 self.builder.sources.append({"file": "-"})
             self._pool.shutdown()
@@ -199,6 +199,15 @@ class _Provenance:
 
     def cancel(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _checked(source: dict[str, Any]) -> dict[str, Any]:
+    """``source`` marked when the file's size changed since it was hashed (an archive still
+    being collected): its hash then describes what the file was, not what was read."""
+    with contextlib.suppress(OSError):
+        if os.path.getsize(source["file"]) != source["bytes"]:
+            return {**source, "changed_while_read": True}
+    return source
 
 
 def _collection_spec(inputs: list[str]) -> dict[str, Any] | None:
