@@ -91,6 +91,21 @@ def test_single_objects_become_lists_as_line_by_line(real: Path, tmp_path: Path)
     assert unified != data  # the recordings hold single-object lookups and stream messages
 
 
+def test_one_pass_unifying_matches_lists_then_rules(real: Path, tmp_path: Path) -> None:
+    path = _archive(real, tmp_path)
+    fixes = unify.Fixes()
+    message = "Column(/data/[]/edit_controls/edits_remaining) changed from number to string"
+    assert fixes.learn(message, 0)
+    assert fixes.learn("Column(/includes/users/[]/id) changed from string to number", 1)
+    data = path.read_bytes()
+    expected, _ = fixes.apply(unify.with_data_lists(data))
+    assert unify.unified(data, fixes) == (expected, 2) and expected != data
+    for chunk in chunks_from_file(path, ErrorPolicy("skip"), 200_000):  # memoryviews
+        assert isinstance(chunk.data, memoryview)
+        one, _ = unify.unified(chunk.data, fixes)
+        assert bytes(one) == fixes.apply(unify.with_data_lists(bytes(chunk.data)))[0]
+
+
 def test_conform_matches_arrows_cast(real: Path) -> None:
     checked = 0
     for path in sorted((real / "twarc2-pages").glob("*.jsonl")):
@@ -148,6 +163,9 @@ def test_generated_pages_take_every_road_to_the_same_rows(
         generated[0] = {**generated[0], "data": generated[0]["data"][0]}
     data = b"".join(json.dumps(p).encode() + b"\n" for p in generated)
     assert unify.with_data_lists(data) == _lists_line_by_line(data)
+    fixes = unify.Fixes()
+    fixes.learn("Column(/data/[]/public_metrics/like_count) changed from number to string", 0)
+    assert unify.unified(data, fixes)[0] == fixes.apply(_lists_line_by_line(data))[0]
     chunk = Chunk(data, "gen", 1)
     try:  # a new field sent as a number here and as text there stops the reader: no cast
         table = parse_module._read(data, len(data) + 1, parse_module.pj.ParseOptions())

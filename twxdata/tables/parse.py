@@ -36,7 +36,7 @@ from twxdata.errors import DataError
 from twxdata.tables.canonical import PAGE_KEYS, canonical_page, sanitize
 from twxdata.tables.lines import Chunk, ErrorPolicy, split_lines
 from twxdata.tables.schema import COMPLIANCE_KEY, PAGE
-from twxdata.tables.unify import MAX_FIXES, Fixes, data_as_list, with_data_lists
+from twxdata.tables.unify import MAX_FIXES, Fixes, data_as_list, unified, with_data_lists
 from twxdata.tables.values import empty_table, valid_mask
 
 _STRICT = pj.ParseOptions(explicit_schema=PAGE, unexpected_field_behavior="infer")
@@ -210,15 +210,19 @@ def _pages_or_none(
     """The pages of ``data`` read at once, or None; with ``fixes``, rewritten by its rules
     (learning new ones from the reader's complaints), with ``lists`` single objects made
     lists first."""
-    if lists:
-        data = with_data_lists(bytes(data))
+    first = True
     for _ in range(MAX_FIXES):
         applied = 0
         try:
-            if fixes is not None:
+            if fixes is not None and lists and first:
+                data, applied = unified(data, fixes)  # one pass, one copy at most
+            elif lists and first:
+                data = with_data_lists(bytes(data))
+            elif fixes is not None:
                 # Rules only unify what they match: applied again, the earlier ones leave the
                 # bytes as they are (no copy), so only the latest version is kept.
                 data, applied = fixes.apply(bytes(data))  # bytes(b) is b itself: no copy
+            first = False
             table = read_pages(data)
         except pa.ArrowInvalid as exc:
             if fixes is not None and fixes.learn(str(exc), applied):

@@ -17,10 +17,12 @@ True
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Callable
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
@@ -87,6 +89,11 @@ class Fixes:
             self._rules = (*self._rules, rule)
             return True
 
+    def rules(self) -> tuple[tuple[bytes, re.Pattern[bytes], bytes], ...]:
+        """The rules known now: ``(key, pattern, replacement)``, the pattern starting with
+        the literal key."""
+        return self._rules
+
     def apply(self, data: bytes) -> tuple[bytes, int]:
         """``data`` rewritten by every rule known now, and how many there were."""
         rules = self._rules
@@ -120,6 +127,75 @@ def _substituted(data: bytes, key: bytes, pattern: re.Pattern[bytes], replacemen
 
 
 _SINGLE = re.compile(rb'\{\s*"data"\s*:\s*\{')
+
+
+def _buffer_of(data: bytes | memoryview) -> bytes | bytearray:
+    """What ``data`` views, to search in place: its object when the view starts at the
+    object's start (the chunk reader's views do), else a copy."""
+    if not isinstance(data, memoryview):
+        return data
+    owner = data.obj
+    if isinstance(owner, (bytes, bytearray)) and len(owner) >= len(data) and data.contiguous:
+        start = np.frombuffer(data, np.uint8).__array_interface__["data"][0]
+        if start == np.frombuffer(owner, np.uint8).__array_interface__["data"][0]:
+            return owner
+    return bytes(data)
+
+
+def unified(data: bytes | memoryview, fixes: Fixes) -> tuple[bytes | memoryview, int]:
+    r"""``data`` with single-object lines made lists and every rule of ``fixes`` applied, and
+    how many rules there were: what ``fixes.apply(with_data_lists(data))`` gives, in one pass
+    and at most one copy (``data`` itself when nothing changes).
+
+    Parse threads run this holding the GIL: each copy of a chunk is time the other threads
+    wait, so the edits are collected first and the chunk is copied once. A memoryview that
+    starts at its buffer's start (as the chunk reader's do) is read in place.
+
+    >>> fixes = Fixes()
+    >>> fixes.learn("Column(/data/[]/public_metrics/like_count) changed from number to string", 0)
+    True
+    >>> unified(b'{"data": {"like_count": "4"}}\n{"data": [{"like_count": "5"}]}\n', fixes)
+    (b'{"data":[{"like_count":4}]}\n{"data": [{"like_count": 5}]}\n', 1)
+    """
+    raw = _buffer_of(data)
+    end = len(data)
+    rules = fixes.rules()
+    edits: list[tuple[int, int, bytes]] = []
+    start = 0
+    while start < end:
+        stop = raw.find(b"\n", start, end)
+        stop = end if stop < 0 else stop
+        if raw.startswith(b"{", start, stop) and _SINGLE.match(raw, start, min(start + 32, stop)):
+            line = bytes(raw[start:stop])
+            listed = data_as_list(line)
+            if listed is not line:
+                for key, pattern, replacement in rules:
+                    listed = _substituted(listed, key, pattern, replacement)
+                edits.append((start, stop, listed))
+        start = stop + 1
+    edited = [e[0] for e in edits]  # lines already rewritten whole, in order
+    for key, pattern, replacement in rules:
+        at = raw.find(key, 0, end)
+        while at >= 0:
+            match = pattern.match(raw, at, end)
+            if match is None:
+                at = raw.find(key, at + 1, end)
+                continue
+            before = bisect.bisect_right(edited, at) - 1  # the last rewritten line before
+            if before < 0 or at >= edits[before][1]:
+                edits.append((at, match.end(), match.expand(replacement)))
+            at = raw.find(key, match.end(), end)
+    if not edits:
+        return data, len(rules)
+    edits.sort()
+    view = memoryview(raw)
+    pieces: list[bytes | memoryview] = []
+    done = 0
+    for first, last, replacement in edits:
+        pieces += [view[done:first], replacement]
+        done = last
+    pieces.append(view[done:end])
+    return b"".join(pieces), len(rules)
 
 
 def with_data_lists(raw: bytes) -> bytes:
