@@ -263,7 +263,8 @@ class ChunkContext:
 
 # Parameters that change from page to page of one request; the rest (fields, expansions,
 # query: most of a URL) is parsed once per request instead of once per page.
-_PAGING = ("pagination_token=", "next_token=", "page_token=", "cursor=")
+PAGING_PARAMS = ("pagination_token", "next_token", "page_token", "cursor")
+_PAGING = tuple(f"{name}=" for name in PAGING_PARAMS)
 
 
 def query_params(query: str) -> dict[str, str]:

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from twxdata.store.provenance import WINDOW
 from twxdata.tables.arrow import to_array
-from twxdata.tables.context import ChunkContext, query_params
+from twxdata.tables.context import PAGING_PARAMS, ChunkContext, query_params
 
-WINDOW = ("start_time", "end_time", "since_id", "until_id")
 # A request's pages differ only in these: without them, a chunk has a few distinct URLs.
-_PAGING = r"([?&])(?:pagination_token|next_token|page_token|cursor)=[^&]*"
+_PAGING = rf"([?&])(?:{'|'.join(PAGING_PARAMS)})=[^&]*"
 
 
 @dataclass

@@ -110,6 +110,15 @@ class Ctx:
             return 403, assemble_problem(problems.generic(403))
         return None
 
+    def own_path_user(self, parameter: str = "id") -> int | Reply:
+        """The path's user for ``me`` endpoints (bookmarks, home timeline, blocks, ...): the
+        user index, or the reply the API gives instead (errors only, empty, or 403 when the
+        path names another user)."""
+        u, fail = self.path_user(parameter)
+        if u is None:
+            return fail or empty()
+        return self.require_self(u) or u
+
     # --- responses --------------------------------------------------------------------------
     def tweets(
         self,

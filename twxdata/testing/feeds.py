@@ -94,12 +94,9 @@ def mentions(ctx: Ctx) -> Reply:
 
 
 def home_timeline(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail or empty()
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
+    u = ctx.own_path_user()
+    if not isinstance(u, int):
+        return u
     authors = {*ctx.corpus.follows.following(u).tolist(), u}
     created = created_positions(ctx, lambda p: p.author in authors)
     if not created:

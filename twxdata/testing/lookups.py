@@ -152,12 +152,9 @@ def list_memberships(ctx: Ctx) -> Reply:
 
 
 def pinned_lists(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail  # type: ignore[return-value]
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
+    u = ctx.own_path_user()
+    if not isinstance(u, int):
+        return u
     pinned = [int(k) for k in ctx.corpus.lists.followed(u)[:5]]
     if not pinned:
         return empty()
@@ -241,12 +238,9 @@ def search_spaces(ctx: Ctx) -> Reply:
 def nothing(ctx: Ctx) -> Reply:
     """Endpoints whose lists are empty in the fake world (blocks, mutes, buyers, DMs)."""
     if ctx.req.endpoint.me:
-        u, fail = ctx.path_user(ctx.req.endpoint.me)
-        if u is None:
-            return fail  # type: ignore[return-value]
-        denied = ctx.require_self(u)
-        if denied:
-            return denied
+        u = ctx.own_path_user(ctx.req.endpoint.me)
+        if not isinstance(u, int):
+            return u
     return empty()
 
 

@@ -90,12 +90,9 @@ def _toggle(kind: str, key: str, verb: str, on: bool, acting: str) -> Any:
 
 def _blocked_or_muted(kind: str) -> Any:
     def handler(ctx: Ctx) -> Reply:
-        u, fail = ctx.path_user()
-        if u is None:
-            return fail or empty()
-        denied = ctx.require_self(u)
-        if denied:
-            return denied
+        u = ctx.own_path_user()
+        if not isinstance(u, int):
+            return u
         targets = getattr(state_ctx(ctx).activity, kind).new_of(u)
         c = ctx.corpus
         page, meta = ctx.offset_stream(
@@ -223,12 +220,9 @@ def _list_relation(edges: str, key: str, on: bool) -> Any:
 
 def pinned_lists(ctx: Ctx) -> Reply:
     """``GET /2/users/{id}/pinned_lists``: the generated pins (five followed lists), edited."""
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail or empty()
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
+    u = ctx.own_path_user()
+    if not isinstance(u, int):
+        return u
     lists = ctx.corpus.lists
     base = [int(k) for k in lists.base.followed(u)[:5]]
     activity = state_ctx(ctx).activity

@@ -189,12 +189,9 @@ def mentions(ctx: Ctx) -> Reply:
 
 
 def home_timeline(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if fail is not None or u is None:
-        return fail or empty()
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
+    u = ctx.own_path_user()
+    if not isinstance(u, int):
+        return u
     rows = home_rows(ctx, u)[-HOME_CAP:]
     return ctx.row_stream(_window(ctx, _exclude(ctx, rows)), "timeline")
 
@@ -220,12 +217,9 @@ def liked_tweets(ctx: Ctx) -> Reply:
 
 
 def bookmarks(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if fail is not None or u is None:
-        return fail or empty()
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
+    u = ctx.own_path_user()
+    if not isinstance(u, int):
+        return u
     visible = ctx.corpus.visible
     saved = ctx.corpus.likes.liked(u)[::3]
     page, meta = ctx.offset_stream(saved, lambda i: bool(visible[i]))
