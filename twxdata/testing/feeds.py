@@ -35,8 +35,8 @@ import numpy as np
 from twxdata.testing import streams
 from twxdata.testing.activity import I64, Post, as_array
 from twxdata.testing.context import Ctx, Reply, empty
-from twxdata.testing.created import in_window, matches, mentioned
-from twxdata.testing.post_reads import created_positions, kept, path_post, stream
+from twxdata.testing.created import in_window, mentioned
+from twxdata.testing.post_reads import created_positions, kept, path_post, searched_created, stream
 
 
 def _post(ctx: Ctx, pos: int) -> Post:
@@ -63,14 +63,7 @@ def _merged(ctx: Ctx, rows: I64, created: list[int], cap: int, exclude: bool = T
 
 # --- counts -----------------------------------------------------------------------------------
 def counts(ctx: Ctx) -> Reply:
-    node = ctx.req.node
-    if not ctx.corpus.state.activity.posts or node is None:
-        return streams.counts(ctx)
-    start, end = streams.search_window(ctx)
-    # The same posts as post_reads.search: matching, and inside the window it searches.
-    created = created_positions(
-        ctx, lambda p: in_window(ctx, p, start, ctx.req.end) and matches(node, p, ctx.corpus)
-    )
+    created, start, end = searched_created(ctx)  # the posts the search itself finds
     if not created:
         return streams.counts(ctx)
     last = float(np.nextafter(end, -np.inf))  # after the default end: the last bucket

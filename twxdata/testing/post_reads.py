@@ -66,15 +66,22 @@ def created_positions(ctx: Ctx, keep: Any) -> list[int]:
 
 
 # --- search, timelines, lookups ---------------------------------------------------------------
-def search(ctx: Ctx) -> Reply:
+def searched_created(ctx: Ctx) -> tuple[list[int], float, float]:
+    """The created posts a search (or its counts) finds — matching its query, inside the
+    window it searches — with that window's start and end."""
     node = ctx.req.node
     if not ctx.corpus.state.activity.posts or node is None:
-        return streams.search(ctx)
+        return [], 0.0, 0.0
     start, end = streams.search_window(ctx)
     created = created_positions(
         ctx,
         lambda p: in_window(ctx, p, start, ctx.req.end) and matches(node, p, ctx.corpus),
     )
+    return created, start, end
+
+
+def search(ctx: Ctx) -> Reply:
+    created, start, end = searched_created(ctx)
     if not created:
         return streams.search(ctx)
     rows = streams.matching_rows(ctx, start, end)
