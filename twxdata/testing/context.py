@@ -18,7 +18,7 @@ from twxdata.testing import problems
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.paging import make_token, offset_page, read_token, rows_page
 from twxdata.testing.params import Request
-from twxdata.testing.payload import Includes, Renderer, Selection, assemble
+from twxdata.testing.payload import Includes, Renderer, Selection, assemble, pick_fields
 from twxdata.testing.problems import param_error
 
 I64 = npt.NDArray[np.int64]
@@ -44,7 +44,7 @@ class Ctx:
 
     @property
     def selection(self) -> Selection:
-        return Selection.of(self.req.fields, self.req.expansions)
+        return Selection.of(self.req.fields, self.req.expansions, self.req.endpoint.result.value)
 
     def page_size(self) -> int:
         e = self.req.endpoint
@@ -171,7 +171,7 @@ class Ctx:
         inc = Includes()
         for err in errors:
             inc.error(err)
-        data = [orjson.dumps({k: v for k, v in o.items() if k in keep}) for o in objs]
+        data = [orjson.dumps(pick_fields(o, keep)) for o in objs]
         for o in objs:
             if users is not None:
                 for u in users(o):

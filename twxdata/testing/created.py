@@ -25,7 +25,7 @@ import orjson
 from twxdata.testing import metrics, problems, vocab
 from twxdata.testing.activity import Post
 from twxdata.testing.context import Ctx, Reply
-from twxdata.testing.payload import Includes, assemble
+from twxdata.testing.payload import Includes, assemble, pick_fields
 from twxdata.testing.query import And, Node, Not, Or, Term
 from twxdata.testing.timefmt import iso
 
@@ -319,14 +319,10 @@ def render_posts(
                 r.expand_tweet(int(pos), 0, sel.expansions, inc)
             continue
         post = c.state.activity.posts[pos - c.size]
-        data.append(orjson.dumps(_pick(metrics.adjust(c, post.obj), sel.tweet)))
+        data.append(orjson.dumps(pick_fields(metrics.adjust(c, post.obj), sel.tweet)))
         _expand(ctx, post, sel.expansions, inc, extra)
     includes = _merge(r.includes_bytes(inc, sel), extra, ctx)
     return 200, assemble(data, includes, inc.errors, meta, single)
-
-
-def _pick(obj: dict[str, Any], keep: frozenset[str]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if k in keep}
 
 
 def _expand(
@@ -380,12 +376,12 @@ def _merge(rendered: bytes, extra: dict[str, dict[str, dict[str, Any]]], ctx: Ct
         return rendered
     sel = ctx.selection
     out: dict[str, list[Any]] = orjson.loads(rendered) if rendered else {}
-    keep = {"tweets": sel.tweet, "media": sel.media, "polls": sel.poll}
+    keep = {"tweets": sel.included_tweet, "media": sel.media, "polls": sel.poll}
     for name, objs in extra.items():
         if objs:
             have = {o.get("id") or o.get("media_key") for o in out.get(name, ())}
             out.setdefault(name, []).extend(
-                _pick(o, keep[name]) for key, o in objs.items() if key not in have
+                pick_fields(o, keep[name]) for key, o in objs.items() if key not in have
             )
     ordered = {name: out[name] for name in _INCLUDE_ORDER if out.get(name)}
     return orjson.dumps(ordered)

@@ -34,7 +34,6 @@ from twxdata.testing.writectx import (
     viewer,
 )
 
-DEFAULT_FIELDS = frozenset({"id", "event_type", "text"})
 MAX_TEXT = 10_000
 
 
@@ -174,11 +173,10 @@ def _events(ctx: Ctx, conversations: set[str]) -> Reply:
         return empty()
     # Offsets into the newest-first list of events.
     page, meta = ctx.offset_stream(np.arange(len(events), dtype=np.int64), lambda _: True)
-    keep = DEFAULT_FIELDS | ctx.req.fields.get("dm_event.fields", frozenset())
     objs = [_event_object(ctx, events[i]) for i in page]
     if not objs:
         return 200, assemble(None, meta=meta)
-    return ctx.objects(objs, keep, lambda o: _event_users(ctx, o), meta)
+    return ctx.objects(objs, ctx.selection.dm_event, lambda o: _event_users(ctx, o), meta)
 
 
 def _mine(ctx: Ctx) -> set[str]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from twxdata.testing import objects, problems
 from twxdata.testing.context import Ctx, Reply, assemble_problem, empty, errors_only
-from twxdata.testing.payload import DEFAULTS, assemble
+from twxdata.testing.payload import assemble
 
 _SHOWN = ("ok", "protected")
 
@@ -113,9 +113,8 @@ def _list_users(ctx: Ctx, obj: dict[str, Any]) -> list[int]:
 def _lists_reply(
     ctx: Ctx, indexes: list[int], meta: dict[str, Any] | None, single: bool = False
 ) -> Reply:
-    keep = DEFAULTS["list.fields"] | ctx.req.fields.get("list.fields", frozenset())
     objs = [objects.list_object(ctx.corpus, k) for k in indexes]
-    return ctx.objects(objs, keep, lambda o: _list_users(ctx, o), meta, single=single)
+    return ctx.objects(objs, ctx.selection.list, lambda o: _list_users(ctx, o), meta, single=single)
 
 
 def list_lookup(ctx: Ctx) -> Reply:
@@ -181,10 +180,15 @@ def _spaces_reply(
     errors: list[dict[str, Any]] | None = None,
     single: bool = False,
 ) -> Reply:
-    keep = DEFAULTS["space.fields"] | ctx.req.fields.get("space.fields", frozenset())
     objs = [objects.space_object(ctx.corpus, k) for k in indexes]
     return ctx.objects(
-        objs, keep, lambda o: _space_users(ctx, o), meta, errors or [], single=single, topics=True
+        objs,
+        ctx.selection.space,
+        lambda o: _space_users(ctx, o),
+        meta,
+        errors or [],
+        single=single,
+        topics=True,
     )
 
 

@@ -1,9 +1,11 @@
 """Turning corpus objects into response bytes: field selection, expansions, includes.
 
-Only the default fields are sent unless others are asked for; ``includes`` holds just the
-requested expansions, each object once, in order of first appearance, with empty arrays left
-out. Serialised objects are cached per (object, field set), and a response is joined from
-those cached bytes, which is what makes hundreds of fully expanded pages a second possible.
+Only the default fields are sent unless others are asked for, plus the field each requested
+expansion reads (``EXPANSION_SOURCES``: ``expansions=author_id`` alone sends ``author_id``, as
+X does, so ``includes`` can be joined to ``data``). ``includes`` holds just the requested
+expansions, each object once, in order of first appearance, with empty arrays left out.
+Serialised objects are cached per (object, field set), and a response is joined from those
+cached bytes, which is what makes hundreds of fully expanded pages a second possible.
 
 >>> from datetime import datetime
 >>> from twxdata.testing.corpus import Corpus
@@ -11,12 +13,15 @@ those cached bytes, which is what makes hundreds of fully expanded pages a secon
 >>> sel = Selection.of({}, frozenset())
 >>> sorted(orjson.loads(r.tweet_bytes(0, 0, sel.tweet)))
 ['edit_history_tweet_ids', 'id', 'text']
+>>> sorted(Selection.of({}, frozenset({"author_id", "geo.place_id"})).tweet)
+['author_id', 'edit_history_tweet_ids', 'geo.place_id', 'id', 'text']
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -36,13 +41,97 @@ DEFAULTS: dict[str, frozenset[str]] = {
     "list.fields": frozenset({"id", "name"}),
     "space.fields": frozenset({"id", "state"}),
     "topic.fields": frozenset({"id", "name"}),
+    "dm_event.fields": frozenset({"id", "event_type", "text"}),
 }
 _INCLUDE_ORDER = ("users", "tweets", "media", "places", "polls", "topics")
+
+# What each expansion reads of the object it expands, by the kind of object in ``data``: X sends
+# these fields whenever the expansion is requested, whether or not ``*.fields`` names them (the
+# docs' ``GET /2/tweets/:id?expansions=author_id`` answers with ``author_id``). A dotted path
+# ("geo.place_id") is one key of an object field: ``geo`` then holds ``place_id`` only, unless
+# ``geo`` itself is asked for. Objects without the field (a post with no media has no
+# ``attachments``) get nothing, so fields the fake does not model (articles) never show up.
+EXPANSION_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "tweets": {
+        "author_id": ("author_id",),
+        "referenced_tweets.id": ("referenced_tweets",),
+        "referenced_tweets.id.author_id": ("referenced_tweets",),
+        "referenced_tweets.id.attachments.media_keys": ("referenced_tweets",),
+        "in_reply_to_user_id": ("in_reply_to_user_id",),
+        "attachments.media_keys": ("attachments.media_keys",),
+        "attachments.poll_ids": ("attachments.poll_ids",),
+        "attachments.media_source_tweet": ("attachments.media_source_tweet_id",),
+        "geo.place_id": ("geo.place_id",),
+        "entities.mentions.username": ("entities.mentions",),
+        "entities.note.mentions.username": ("note_tweet.entities.mentions",),
+        "edit_history_tweet_ids": ("edit_history_tweet_ids",),
+        "article.cover_media": ("article.cover_media",),
+        "article.media_entities": ("article.media_entities",),
+    },
+    "users": {
+        "pinned_tweet_id": ("pinned_tweet_id",),
+        "most_recent_tweet_id": ("most_recent_tweet_id",),
+        "affiliation.user_id": ("affiliation.user_id",),
+    },
+    "lists": {"owner_id": ("owner_id",)},
+    "spaces": {
+        "creator_id": ("creator_id",),
+        "host_ids": ("host_ids",),
+        "invited_user_ids": ("invited_user_ids",),
+        "speaker_ids": ("speaker_ids",),
+        "topic_ids": ("topic_ids",),
+    },
+    "dm_events": {
+        "sender_id": ("sender_id",),
+        "participant_ids": ("participant_ids",),
+        "attachments.media_keys": ("attachments.media_keys",),
+        "referenced_tweets.id": ("referenced_tweets",),
+    },
+}
+# Expansions that reach through a referenced post read these fields of the post in
+# ``includes.tweets`` (its author, its media), so those posts carry them.
+INCLUDED_TWEET_SOURCES: dict[str, tuple[str, ...]] = {
+    "referenced_tweets.id.author_id": ("author_id",),
+    "referenced_tweets.id.attachments.media_keys": ("attachments.media_keys",),
+}
+_KIND_FIELDS = {
+    "tweets": "tweet",
+    "users": "user",
+    "lists": "list",
+    "spaces": "space",
+    "dm_events": "dm_event",
+}
+
+
+def with_sources(
+    keep: frozenset[str], expansions: Iterable[str], sources: Mapping[str, tuple[str, ...]]
+) -> frozenset[str]:
+    """``keep`` plus what ``expansions`` read per ``sources``; a path under a field that is
+    kept whole is dropped, so equal selections are equal sets (and share a cache).
+
+    >>> sorted(with_sources(frozenset({"id", "geo"}), ["geo.place_id", "author_id"],
+    ...                     EXPANSION_SOURCES["tweets"]))
+    ['author_id', 'geo', 'id']
+    """
+    added = {path for e in expansions for path in sources.get(e, ())}
+    if not added - keep:
+        return keep
+    out = keep | added
+    return frozenset(path for path in out if not any(head in out for head in _heads(path)))
+
+
+def _heads(path: str) -> list[str]:
+    parts = path.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Requested fields per object kind (defaults added) and expansions."""
+    """Fields to send per object kind (defaults and expansion sources added) and expansions.
+
+    ``tweet`` is for the posts in ``data``; ``included_tweet`` for those in ``includes``,
+    which also carry what expansions through referenced posts read of them.
+    """
 
     tweet: frozenset[str]
     user: frozenset[str]
@@ -52,28 +141,81 @@ class Selection:
     list: frozenset[str]
     space: frozenset[str]
     topic: frozenset[str]
+    dm_event: frozenset[str]
+    included_tweet: frozenset[str]
     expansions: frozenset[str]
 
     @classmethod
-    def of(cls, fields: Mapping[str, frozenset[str]], expansions: frozenset[str]) -> Selection:
-        def get(name: str) -> frozenset[str]:
-            return DEFAULTS[name] | fields.get(name, frozenset())
+    def of(
+        cls,
+        fields: Mapping[str, frozenset[str]],
+        expansions: frozenset[str],
+        primary: str = "tweets",
+    ) -> Selection:
+        """The selection of a request whose ``data`` holds ``primary`` (an endpoint's
+        ``Result`` value: ``tweets``, ``users``, ``lists``, ...)."""
+        kind = _KIND_FIELDS.get(primary)
+        sources = EXPANSION_SOURCES.get(primary, {})
 
+        def asked(name: str) -> frozenset[str]:
+            return DEFAULTS[name + ".fields"] | fields.get(name + ".fields", frozenset())
+
+        def get(name: str) -> frozenset[str]:
+            keep = asked(name)
+            return with_sources(keep, expansions, sources) if name == kind else keep
+
+        tweet = get("tweet")
+        if kind == "tweet":
+            included = with_sources(asked("tweet"), expansions, INCLUDED_TWEET_SOURCES)
+        else:
+            included = tweet
         return cls(
-            get("tweet.fields"),
-            get("user.fields"),
-            get("media.fields"),
-            get("place.fields"),
-            get("poll.fields"),
-            get("list.fields"),
-            get("space.fields"),
-            get("topic.fields"),
+            tweet,
+            get("user"),
+            get("media"),
+            get("place"),
+            get("poll"),
+            get("list"),
+            get("space"),
+            get("topic"),
+            get("dm_event"),
+            included,
             expansions,
         )
 
 
-def _pick(obj: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if k in keep}
+def pick_fields(obj: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """The keys of ``obj`` in ``keep``, in ``obj``'s order; a dotted entry keeps one key of an
+    object field (empty results left out).
+
+    >>> pick_fields({"geo": {"coordinates": 1, "place_id": "p"}, "id": "1"},
+    ...             frozenset({"id", "geo.place_id"}))
+    {'geo': {'place_id': 'p'}, 'id': '1'}
+    """
+    whole, parts = _shape(keep)
+    if not parts:
+        return {k: v for k, v in obj.items() if k in whole}
+    out: dict[str, Any] = {}
+    for k, v in obj.items():
+        if k in whole:
+            out[k] = v
+        elif k in parts and isinstance(v, Mapping):
+            sub = pick_fields(v, parts[k])
+            if sub:
+                out[k] = sub
+    return out
+
+
+@lru_cache(maxsize=512)
+def _shape(keep: frozenset[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``keep`` split into whole keys and, per object field, the paths kept inside it."""
+    whole = frozenset(k for k in keep if "." not in k)
+    nested: dict[str, set[str]] = {}
+    for k in keep - whole:
+        head, rest = k.split(".", 1)
+        if head not in whole:
+            nested.setdefault(head, set()).add(rest)
+    return whole, {k: frozenset(v) for k, v in nested.items()}
 
 
 class Includes:
@@ -121,18 +263,22 @@ class Renderer:
     def tweet_bytes(self, i: int, version: int, keep: frozenset[str]) -> bytes:
         if version == 0 and "public_metrics" in keep and metrics.row_moved(self.corpus, i):
             # Counts moved by writes change with every write: built afresh, never cached.
-            return orjson.dumps(_pick(metrics.adjust(self.corpus, self.corpus.tweet(i)), keep))
+            return orjson.dumps(
+                pick_fields(metrics.adjust(self.corpus, self.corpus.tweet(i)), keep)
+            )
         cache = self._cache("tweet", keep)
         hit = cache.get((i, version))
         if hit is None:
-            hit = cache.put((i, version), orjson.dumps(_pick(self.corpus.tweet(i, version), keep)))
+            hit = cache.put(
+                (i, version), orjson.dumps(pick_fields(self.corpus.tweet(i, version), keep))
+            )
         return hit  # type: ignore[no-any-return]
 
     def user_bytes(self, u: int, keep: frozenset[str]) -> bytes:
         cache = self._cache("user", keep)
         hit = cache.get(u)
         if hit is None:
-            hit = cache.put(u, orjson.dumps(_pick(self.corpus.user(u), keep)))
+            hit = cache.put(u, orjson.dumps(pick_fields(self.corpus.user(u), keep)))
         return hit  # type: ignore[no-any-return]
 
     def media_bytes(self, row: int, n: int, keep: frozenset[str]) -> bytes:
@@ -140,7 +286,8 @@ class Renderer:
         hit = cache.get((row, n))
         if hit is None:
             hit = cache.put(
-                (row, n), orjson.dumps(_pick(objects.media_objects(self.corpus, row)[n], keep))
+                (row, n),
+                orjson.dumps(pick_fields(objects.media_objects(self.corpus, row)[n], keep)),
             )
         return hit  # type: ignore[no-any-return]
 
@@ -234,21 +381,23 @@ class Renderer:
             if name == "users" and inc.users:
                 items = (self.user_bytes(u, sel.user) for u in inc.users)
             elif name == "tweets" and inc.tweets:
-                items = (self.tweet_bytes(i, v, sel.tweet) for i, v in inc.tweets)
+                items = (self.tweet_bytes(i, v, sel.included_tweet) for i, v in inc.tweets)
             elif name == "media" and inc.media:
                 items = (self.media_bytes(i, n, sel.media) for i, n in inc.media.values())
             elif name == "places" and inc.places:
                 items = (
-                    orjson.dumps(_pick(objects.place_object(k), sel.place)) for k in inc.places
+                    orjson.dumps(pick_fields(objects.place_object(k), sel.place))
+                    for k in inc.places
                 )
             elif name == "polls" and inc.polls:
                 items = (
-                    orjson.dumps(_pick(objects.poll_object(self.corpus, i), sel.poll))
+                    orjson.dumps(pick_fields(objects.poll_object(self.corpus, i), sel.poll))
                     for i in inc.polls
                 )
             elif name == "topics" and inc.topics:
                 items = (
-                    orjson.dumps(_pick(objects.topic_object(t), sel.topic)) for t in inc.topics
+                    orjson.dumps(pick_fields(objects.topic_object(t), sel.topic))
+                    for t in inc.topics
                 )
             else:
                 continue
