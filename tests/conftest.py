@@ -1,4 +1,6 @@
-"""Every test runs with an empty config folder of its own, never the developer's.
+"""Every test runs with an empty config folder of its own, never the developer's, and a
+cache folder of its own (rate-limit budgets learnt by one test, keyed by a loopback port that
+a later test may reuse, must not make that test wait).
 
 Saved credentials (``twxdata configure``) are read by every ``Client`` and
 ``Credentials.load``; a developer's real token must neither change what tests see nor be sent
@@ -12,13 +14,23 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 _folder = tempfile.mkdtemp(prefix="twxdata-test-config-")
-_saved = {name: os.environ.get(name) for name in ("TWXDATA_CONFIG_DIR", "XDG_CONFIG_HOME")}
+_NAMES = ("TWXDATA_CONFIG_DIR", "XDG_CONFIG_HOME", "TWXDATA_CACHE_DIR", "XDG_CACHE_HOME")
+_saved = {name: os.environ.get(name) for name in _NAMES}
 
 
 def pytest_configure(config):
     os.environ["TWXDATA_CONFIG_DIR"] = os.path.join(_folder, "twxdata")
     os.environ["XDG_CONFIG_HOME"] = _folder
+    os.environ["TWXDATA_CACHE_DIR"] = os.path.join(_folder, "cache")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(_folder, "xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("TWXDATA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 def pytest_unconfigure(config):

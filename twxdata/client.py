@@ -19,7 +19,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import aiohttp
 
 from twxdata._version import __version__
 from twxdata.auth import Auth, Credentials, OAuth1User, OAuth2PKCE, OAuth2UserToken
-from twxdata.config import saved_api_base
+from twxdata.config import saved_api_base, saved_api_base_location
 from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ApiError, MalformedResponse, ParameterError, TransportError
 from twxdata.protocol.paging import Cursor
@@ -36,6 +36,8 @@ from twxdata.protocol.ratelimit import Budget, RateLimit
 from twxdata.protocol.request import Request, build_request, resolve_api_base, with_params
 from twxdata.protocol.response import Page, api_error, read_response
 from twxdata.protocol.retry import TRANSIENT, Failure, RetryPolicy, classify_status, decide
+from twxdata.protocol.window import TOLERANCE, fit_window, server_clock_offset
+from twxdata.ratelimit_cache import RateLimitCache
 
 log = logging.getLogger("twxdata.client")
 
@@ -113,6 +115,7 @@ class Client:
         allow_naive_datetimes: bool = False,
         session: aiohttp.ClientSession | None = None,
         seed: int | None = None,
+        rate_limit_cache: RateLimitCache | bool = True,
     ) -> None:
         if max_in_flight < 1:
             raise ParameterError("max_in_flight", "must be at least 1", got=max_in_flight)
@@ -126,8 +129,18 @@ class Client:
             access_token_secret,
             oauth2_user=oauth2_user,
         )
-        if api_base is None and not os.environ.get("TWXDATA_API_BASE"):
-            api_base = saved_api_base()  # saved by `twxdata configure` or the notebook widget
+        self.api_base_source = "given"
+        if api_base is None:
+            if os.environ.get("TWXDATA_API_BASE"):
+                self.api_base_source = "from TWXDATA_API_BASE"
+            else:
+                api_base = saved_api_base()  # saved by `twxdata configure` or the widget
+                self.api_base_source = (
+                    f"saved in {saved_api_base_location()}; `twxdata configure --api-base ''` "
+                    "forgets it"
+                    if api_base
+                    else "X's API"
+                )
         self.api_base = resolve_api_base(api_base)
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -138,13 +151,25 @@ class Client:
         self._session = session
         self._owns_session = session is None
         self._budgets: dict[tuple[str, str], Budget] = {}
+        # Budgets outlive the process (so the next one does not draw a 429 first): True for
+        # the user's cache folder, False for none, or a RateLimitCache of the caller's.
+        self.rate_limit_cache = (
+            RateLimitCache.default() if rate_limit_cache is True else (rate_limit_cache or None)
+        )
+        self._remembered: dict[tuple[str, str], tuple[int, int, float]] = {}
         self._me: dict[str, str] = {}
         # username (lower case) -> user id, filled by twxdata.collect.users for fan-out calls
         self.username_cache: dict[str, str] = {}
         self._me_lock: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._closer: AsyncGenerator[None, None] | None = None
         self._rng = random.Random(seed)
         self.requests_sent = 0
+        # How far the server's clock is ahead of ours (its Date header), once an answer came.
+        self.clock_offset = 0.0
+        # Whether the API base has answered at all: until then, a refused connection or an
+        # unknown host is a wrong address or no network, reported within seconds.
+        self.reached = False
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -157,6 +182,8 @@ class Client:
 
     async def close(self) -> None:
         """Close the session (if we opened it). Safe to call twice."""
+        for key, budget in self._budgets.items():
+            self._remember(key, budget, force=True)
         if self._session is not None and self._owns_session and not self._session.closed:
             await self._session.close()
         if self._owns_session:
@@ -172,8 +199,16 @@ class Client:
                 ),
                 headers={"User-Agent": f"twxdata/{__version__}"},
                 auto_decompress=True,
+                # X sets guest_id cookies; sending them back ties requests together and is
+                # nothing the API needs (tweepy sends none either).
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
             self._owns_session = True
+            self._closer = _close_with_loop(self._session)
+            # Semaphores and locks belong to the loop they were made on; a new session on a
+            # new loop (one asyncio.run per *_sync call) needs new ones too.
+            self._slots = asyncio.Semaphore(self.max_in_flight)
+            self._me_lock = asyncio.Lock()
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_in_flight)
             self._me_lock = asyncio.Lock()
@@ -193,6 +228,11 @@ class Client:
 
     def __repr__(self) -> str:
         return f"Client(api_base={self.api_base!r}, credentials={self.credentials!r})"
+
+    def server_now(self) -> float:
+        """The server's clock as far as this client knows it (Unix seconds): the local clock
+        corrected by the ``Date`` headers seen so far."""
+        return time.time() + self.clock_offset
 
     # ---- requests --------------------------------------------------------------------------
 
@@ -273,16 +313,33 @@ class Client:
         if ep.me and ep.me not in path:
             path[ep.me] = await self.authenticated_user_id(auth)
         base = self.prepare(ep, path=path, params=params, max_query_length=max_query_length)
+        settled_at = self.server_now()
         while not cursor.done:
             page = await self.send(
-                with_params(base, cursor.next_params()), auth=auth, stream=stream
+                with_params(base, cursor.next_params()),
+                auth=auth,
+                stream=stream,
+                settled_at=settled_at,
             )
             kept = cursor.keep(len(page.data))
             cursor.advance(items=kept, next_token=page.next_token)
             yield page.with_data_limit(kept)
 
-    async def send(self, request: Request, *, auth: Auth, stream: str | None = None) -> Page:
-        """Send a built request with ``auth``: throttle, retry, and read the answer."""
+    async def send(
+        self,
+        request: Request,
+        *,
+        auth: Auth,
+        stream: str | None = None,
+        settled_at: float | None = None,
+    ) -> Page:
+        """Send a built request with ``auth``: throttle, retry, and read the answer.
+
+        ``settled_at`` is when the request's time window was worked out (server clock; now by
+        default): each attempt moves it inside the endpoint's limits by as much as the clock
+        has moved since (``protocol.window``).
+        """
+        settled_at = self.server_now() if settled_at is None else settled_at
         session = self._ensure_session()
         assert self._slots is not None
         ep = request.endpoint
@@ -292,6 +349,7 @@ class Client:
         rate_limit_waits = 0
         while True:
             await self._acquire(budget, ep)
+            request = self._fit_window(request, settled_at)
             started = loop.time()
             error: ApiError | None = None
             try:
@@ -299,15 +357,16 @@ class Client:
                     status, headers, raw = await self._transport(session, request, auth)
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 budget.settle(None, now=loop.time())
-                failure = (
-                    Failure.TIMEOUT if isinstance(exc, asyncio.TimeoutError) else (Failure.NETWORK)
-                )
-                cause = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+                failure = _failure_of(exc)
+                cause = _cause(exc)
                 headers, problem = {}, ""
                 log.debug("%s %s -> %s", request.method, request.url, cause)
             else:
+                self.reached = True
                 wall = time.time()
+                self._learn_clock(headers, wall)
                 budget.settle(RateLimit.from_headers(headers, now=wall), now=loop.time())
+                self._remember((ep.bucket, auth.key), budget)
                 try:
                     page = read_response(
                         ep, status, headers, raw, url=request.url, params=request.params, now=wall
@@ -339,10 +398,17 @@ class Client:
                 problem_type=problem,
                 now=time.time(),
                 rng=self._rng,
+                reached=self.reached,
             )
             if not decision.retry:
                 if error is not None:
                     raise error
+                if failure is Failure.UNREACHABLE and not self.reached:
+                    raise TransportError(
+                        f"cannot connect to {self.api_base} ({self.api_base_source}): {cause}",
+                        url=request.url,
+                        cause=cause,
+                    )
                 raise TransportError(
                     f"{request.method} {ep.path} failed: {decision.reason}; last error: {cause}",
                     url=request.url,
@@ -351,11 +417,35 @@ class Client:
             if failure is Failure.RATE_LIMITED:
                 rate_limit_waits += 1
                 budget.block(decision.delay + self.rate_limit_margin, now=loop.time())
+                self._remember((ep.bucket, auth.key), budget, force=True)
                 log.info("%s: %s", ep.name, decision.reason)
                 continue  # _acquire sleeps, and every request of the bucket with it
             self._emit(Retrying(ep.name, tries, decision.delay, f"{cause} ({decision.reason})"))
             log.info("%s: %s; retrying in %.1f s", ep.name, cause, decision.delay)
             await asyncio.sleep(decision.delay)
+
+    def _fit_window(self, request: Request, settled_at: float) -> Request:
+        """The request with its time window moved inside what the endpoint accepts right now,
+        by as much as the clock moved since ``settled_at``: the 7-day edge of a recent search
+        advances while a collection runs and waits."""
+        if not (request.endpoint.lookback or request.endpoint.end_margin):
+            return request
+        now = self.server_now()
+        changes = fit_window(
+            request.endpoint, request.params, server_now=now,
+            max_shift=TOLERANCE + max(0.0, now - settled_at),
+        )  # fmt: skip
+        if not changes:
+            return request
+        log.info("%s: time window moved inside the endpoint's limits: %s",
+                 request.endpoint.name, changes)  # fmt: skip
+        return with_params(request, changes)
+
+    def _learn_clock(self, headers: Mapping[str, str], wall: float) -> None:
+        offset = server_clock_offset(headers, now=wall)
+        if offset is not None:
+            # Date has a one-second resolution: smaller differences are noise, not skew.
+            self.clock_offset = offset if abs(offset) > 1.0 else 0.0
 
     async def _transport(
         self, session: aiohttp.ClientSession, request: Request, auth: Auth
@@ -387,7 +477,55 @@ class Client:
         if budget is None:
             budget = Budget(min_interval=ep.min_interval, margin=self.rate_limit_margin)
             self._budgets[key] = budget
+            self._recall(key, budget)
         return budget
+
+    def _cache_key(self, key: tuple[str, str]) -> str:
+        return RateLimitCache.key(self.api_base, *key)
+
+    def _recall(self, key: tuple[str, str], budget: Budget) -> None:
+        """Seed a new budget with what an earlier process learnt of its window."""
+        if self.rate_limit_cache is None:
+            return
+        known = self.rate_limit_cache.recall(self._cache_key(key), now=self.server_now())
+        if known is None:
+            return
+        limit, remaining, reset = known
+        after = max(0.0, reset - self.server_now())
+        budget.restore(
+            RateLimit(limit, remaining, reset, after), now=asyncio.get_running_loop().time()
+        )
+        self._remembered[key] = (remaining, reset, time.monotonic())
+        log.info("%s: %d of %d requests left until the window resets in %.0f s (learnt by an "
+                 "earlier run)", key[0], remaining, limit, after)  # fmt: skip
+
+    def _remember(self, key: tuple[str, str], budget: Budget, *, force: bool = False) -> None:
+        """Keep the budget's state for later processes: whenever it runs low, its window
+        changes or a few seconds passed (a write per page would cost on fast links)."""
+        if self.rate_limit_cache is None or budget.remaining is None or budget.limit is None:
+            return
+        loop_now = asyncio.get_running_loop().time() if _loop_running() else None
+        if budget.reset_at is None or loop_now is None:
+            return
+        reset = int(self.server_now() + max(0.0, budget.reset_at - loop_now))
+        if budget.window is not None:
+            reset = budget.window
+        last = self._remembered.get(key)
+        low = budget.remaining <= max(budget.limit // 10, self.max_in_flight)
+        if not force and last is not None:
+            remaining, window, when = last
+            if window == reset and remaining == budget.remaining:
+                return
+            if window == reset and not low and time.monotonic() - when < 5.0:
+                return
+        self._remembered[key] = (budget.remaining, reset, time.monotonic())
+        self.rate_limit_cache.remember(
+            self._cache_key(key),
+            limit=budget.limit,
+            remaining=budget.remaining,
+            reset=reset,
+            now=self.server_now(),
+        )
 
     def budget(self, endpoint: str | Endpoint, auth: Auth | None = None) -> Budget | None:
         """The rate-limit state of an endpoint for a credential (for displays and tests)."""
@@ -526,6 +664,61 @@ class Client:
         if status >= 400:
             raise api_error(status, {}, raw, url=call.url, now=time.time())
         return flow.parse_token(raw)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _close_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None] | None:
+    """Arrange for ``session`` to be closed when its event loop shuts down.
+
+    A client that is never closed (the default client of ``asyncio.run(fetch_search(...))``,
+    tweepy-style code without ``await client.close()``) would leave aiohttp warning about an
+    unclosed session at exit. asyncio closes every async generator still suspended on a loop
+    when the loop shuts down (``asyncio.run`` calls ``loop.shutdown_asyncgens()``), so a
+    generator parked at its ``yield`` whose ``finally`` closes the session does it, on that
+    loop, at the right time. The caller keeps the generator; a garbage-collected one is
+    closed by the loop's finalizer hook, with the same effect.
+    """
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if not session.closed:
+                await session.close()
+
+    generator = closer()
+    step = generator.__anext__()  # the loop's first-iteration hook registers it here
+    try:
+        step.send(None)  # runs to the yield without suspending
+    except StopIteration:
+        return generator
+    step.close()  # pragma: no cover - the body never awaits before its yield
+    return None
+
+
+def _failure_of(exc: BaseException) -> Failure:
+    if isinstance(exc, asyncio.TimeoutError):
+        return Failure.TIMEOUT
+    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, unknown host, TLS handshake
+        return Failure.UNREACHABLE
+    return Failure.NETWORK
+
+
+def _cause(exc: BaseException) -> str:
+    """What went wrong, in one short line: the OS's reason when there is one."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            return "connection refused"
+        if exc.os_error.strerror:
+            return str(exc.os_error.strerror)
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
 
 
 def _for_validation(ep: Endpoint, path: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -280,6 +280,35 @@ def saved_api_base(environ: Mapping[str, str] | None = None) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The folder for what twxdata learns and keeps between runs that is not a setting:
+    rate-limit budgets, responses kept while an output is written. Like ``config_dir``, an
+    explicit ``environ`` is the whole world.
+
+    >>> str(cache_dir({"TWXDATA_CACHE_DIR": "/tmp/c"})), str(cache_dir({"HOME": "/home/me"}))
+    ('/tmp/c', '/home/me/.cache/twxdata')
+    """
+    env = os.environ if environ is None else environ
+    if env.get("TWXDATA_CACHE_DIR"):
+        return Path(env["TWXDATA_CACHE_DIR"]).expanduser()
+    if env.get("XDG_CACHE_HOME"):
+        return Path(env["XDG_CACHE_HOME"]).expanduser() / "twxdata"
+    if env.get("HOME"):
+        return Path(env["HOME"]) / ".cache" / "twxdata"
+    if environ is None:
+        try:
+            return Path.home() / ".cache" / "twxdata"
+        except RuntimeError:  # no home directory at all (some containers)
+            return None
+    return None
+
+
+def saved_api_base_location(environ: Mapping[str, str] | None = None) -> str:
+    """Where a saved API base lives (for messages that say where an address came from)."""
+    folder = config_dir(environ)
+    return str(folder / FILE_NAME) if folder is not None else "the twxdata configuration"
+
+
 # ---- writing ---------------------------------------------------------------------------------
 
 
@@ -417,5 +446,7 @@ __all__ = [
     "keyring_backend",
     "load_saved",
     "save_credentials",
+    "cache_dir",
     "saved_api_base",
+    "saved_api_base_location",
 ]

@@ -101,6 +101,8 @@ class Endpoint:
     min_interval: float = 0.0  # seconds between requests beyond the window limit
     max_query_length: int | None = None
     reach: int | None = None  # only this many most recent items can be paged to
+    lookback: float | None = None  # start_time may reach back this many seconds, no further
+    end_margin: float = 0.0  # end_time must be at least this many seconds before the request
     single: bool = False  # data is one object, not a list
     in_spec: bool = True  # False: gone from the current spec, kept for tweepy parity
     note: str = ""
@@ -276,6 +278,12 @@ def _write(
     )
 
 
+# The recent endpoints (search and counts) reach back 7 days, measured on X's clock when the
+# request arrives; every search and counts endpoint wants end_time at least 10 s in the past
+# (X's 400s: "'start_time' must be on or after ...", "'end_time' must be a minimum of 10
+# seconds prior to the request time").
+RECENT_LOOKBACK = 7 * 86_400.0
+END_MARGIN = 10.0
 _SEARCH_PARAMS = frozenset({"query", "sort_order"}) | TIME_WINDOW
 _SORT = _choices(sort_order=("recency", "relevancy"))
 _TIMELINE_PARAMS = TIME_WINDOW
@@ -336,14 +344,14 @@ _TABLE: tuple[Endpoint, ...] = (
         "search_all_tweets", "/2/tweets/search/all", auth=APP_ONLY, limit_app=300,
         limit_user=None, page_token="next_token", page_size=(10, 500),
         api_default_page_size=10, params=_SEARCH_PARAMS, required=frozenset({"query"}),
-        choices=_SORT, min_interval=1.0, max_query_length=1024,
+        choices=_SORT, min_interval=1.0, max_query_length=1024, end_margin=END_MARGIN,
         note="max_results is capped at 100 when context_annotations is requested",
     ),
     _tweets(
         "search_recent_tweets", "/2/tweets/search/recent", limit_app=450, limit_user=300,
         page_token="next_token", page_size=(10, 100), api_default_page_size=10,
         params=_SEARCH_PARAMS, required=frozenset({"query"}), choices=_SORT,
-        max_query_length=512,
+        max_query_length=512, lookback=RECENT_LOOKBACK, end_margin=END_MARGIN,
     ),
     # --- Timelines ---
     _tweets(
@@ -368,13 +376,14 @@ _TABLE: tuple[Endpoint, ...] = (
         path="/2/tweets/counts/all", result=Result.COUNTS, auth=APP_ONLY, limit_app=300,
         limit_user=None, page_token="next_token", params=_COUNT_PARAMS,
         required=frozenset({"query"}), choices=_GRANULARITY, max_query_length=1024,
-        note="pages in 31-day chunks",
+        end_margin=END_MARGIN, note="pages in 31-day chunks",
     ),
     Endpoint(
         name="get_recent_tweets_count", method_name="get_recent_tweets_count", method="GET",
         path="/2/tweets/counts/recent", result=Result.COUNTS, auth=APP_ONLY, limit_app=300,
         limit_user=None, params=_COUNT_PARAMS, required=frozenset({"query"}),
-        choices=_GRANULARITY, max_query_length=512, note="the last 7 days in one response",
+        choices=_GRANULARITY, max_query_length=512, lookback=RECENT_LOOKBACK,
+        end_margin=END_MARGIN, note="the last 7 days in one response",
     ),
     # --- Post lookup ---
     _tweets("get_tweet", "/2/tweets/{id}", limit_app=300, limit_user=900, single=True),

@@ -28,7 +28,7 @@ import html
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 from twxdata.auth import Secret
 from twxdata.config import FIELDS, LABELS
@@ -56,7 +56,7 @@ def has_widget_frontend() -> bool:
         from IPython.core.getipython import get_ipython
     except ImportError:
         return False
-    shell = get_ipython()  # type: ignore[no-untyped-call]
+    shell = cast(Any, get_ipython)()  # typed in some IPython versions, not in others
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 

@@ -8,6 +8,7 @@ requests made while planning, and only after every other check passed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from twxdata.client import Client
@@ -18,7 +19,8 @@ from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.fields import research_params
 from twxdata.protocol.params import api_name, snowflake, split_ids
-from twxdata.protocol.timefmt import to_rfc3339
+from twxdata.protocol.timefmt import is_relative, to_rfc3339
+from twxdata.protocol.window import settle_window
 
 TIME_PARAMS = ("start_time", "end_time")
 WINDOW_PARAMS = (*TIME_PARAMS, "since_id", "until_id")
@@ -82,7 +84,7 @@ async def make_plan(
     if kind.target == "user_ids" and not split_users(values)[0]:
         endpoint_name = "get_users_by_usernames"  # only @names: look them up by name
     endpoint = get_endpoint(endpoint_name)
-    sent = _resolve_times(client, {**field_params(kind, fields), **given})
+    sent = _resolve_times(client, endpoint, {**field_params(kind, fields), **given})
     if (
         endpoint_name == "search_all_tweets"
         and "max_results" not in sent
@@ -105,13 +107,22 @@ async def make_plan(
     return Plan(kind, endpoint_name, tuple(streams), spec, limit, max_pages, concurrency)
 
 
-def _resolve_times(client: Client, params: dict[str, Any]) -> dict[str, Any]:
-    out = dict(params)
-    for name in TIME_PARAMS:
-        if name in out:
-            out[name] = to_rfc3339(out[name], parameter=name,
-                                   allow_naive=client.allow_naive_datetimes)  # fmt: skip
-    return out
+def _resolve_times(client: Client, endpoint: Endpoint, params: dict[str, Any]) -> dict[str, Any]:
+    """Times as sent: relative ones resolved on the server's clock (as far as the client knows
+    it), and the window settled inside what the endpoint accepts (``protocol.window``)."""
+    times = [name for name in TIME_PARAMS if name in params]
+    if not times:
+        return dict(params)
+    server_now = client.server_now()
+    now = datetime.fromtimestamp(server_now, tz=timezone.utc)
+    resolved = {
+        name: to_rfc3339(params[name], parameter=name, now=now,
+                         allow_naive=client.allow_naive_datetimes)
+        for name in times
+    }  # fmt: skip
+    relative = {name for name in times if is_relative(params[name])}
+    settled = settle_window(endpoint, resolved, server_now=server_now, relative=relative)
+    return {**params, **settled}
 
 
 def _check(client: Client, endpoint: Endpoint, sent: Mapping[str, Any]) -> None:

@@ -15,10 +15,13 @@ from typing import Any
 from twxdata.client import Client
 from twxdata.collect.collection import Collection
 from twxdata.collect.defaults import default_client
-from twxdata.collect.plan import Fields, make_plan
+from twxdata.collect.plan import TIME_PARAMS, Fields, make_plan
 from twxdata.collect.runner import Plan, Stream, execute, resume_from_archive
+from twxdata.endpoints import get_endpoint
 from twxdata.errors import TwxError
 from twxdata.notebook.progress import Progress
+from twxdata.protocol.timefmt import is_relative
+from twxdata.protocol.window import fit_window
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, ResumeError, open_archive
 
@@ -103,7 +106,11 @@ async def collect(
         params=params,
     )
     collection = Collection(plan.kind, streams=[s.key for s in plan.streams], spec=plan.spec)
-    store = _open_store(Path(raw), plan, collection, restart) if raw is not None else None
+    store = (
+        _open_store(Path(raw), plan, collection, restart, client.server_now())
+        if raw is not None
+        else None
+    )
     if store is not None:
         plan = store.plan
     _last[:] = [collection]
@@ -150,7 +157,9 @@ class _Store:
         self.plan = plan
 
 
-def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) -> _Store:
+def _open_store(
+    raw: Path, plan: Plan, collection: Collection, restart: bool, server_now: float
+) -> _Store:
     """Open the archive for appending: new, resumed, or set aside and restarted."""
     opened = open_archive(raw, plan.spec, restart=restart, what="collection")
     if opened.repair is not None:
@@ -163,7 +172,7 @@ def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) ->
         }
         checkpoint.save(opened.checkpoint_path)
     else:
-        plan = _with_saved_requests(plan, checkpoint)
+        plan = _with_saved_requests(plan, checkpoint, server_now)
         checkpoint.streams.update(resume_from_archive(opened.archive, plan, collection))
         if collection.resumed_pages:
             log.info(
@@ -178,14 +187,21 @@ def _open_store(raw: Path, plan: Plan, collection: Collection, restart: bool) ->
     return _Store(opened.archive, checkpoint, opened.checkpoint_path, plan)
 
 
-def _with_saved_requests(plan: Plan, checkpoint: Checkpoint) -> Plan:
+def _with_saved_requests(plan: Plan, checkpoint: Checkpoint, server_now: float) -> Plan:
+    """The plan with each stream's request as the first run sent it, so a resumed walk asks
+    for the same thing; a relative time (``"7d"``) moves with the clock, though, or the first
+    page after a late resume would be refused."""
+    endpoint = get_endpoint(plan.endpoint)
+    given = plan.spec.get("params") or {}
+    relative = [name for name in TIME_PARAMS if is_relative(given.get(name))]
     streams = []
     for stream in plan.streams:
         saved = checkpoint.requests.get(stream.key)
         if saved:
-            stream = Stream(
-                stream.key, dict(saved.get("path") or {}), dict(saved.get("params") or {})
-            )
+            params = dict(saved.get("params") or {})
+            floating = {name: params[name] for name in relative if name in params}
+            params.update(fit_window(endpoint, floating, server_now=server_now))
+            stream = Stream(stream.key, dict(saved.get("path") or {}), params)
         streams.append(stream)
     return Plan(
         plan.kind,

@@ -59,7 +59,7 @@ class RateLimit:
             return None
         if limit < 0 or remaining < 0 or reset <= 0:
             return None
-        server_now = _server_time(lowered.get("date"))
+        server_now = server_time(lowered.get("date"))
         base = now
         if server_now is not None and abs(server_now - now) > _SKEW_TOLERANCE:
             base = server_now
@@ -96,11 +96,12 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float) -> float | No
     try:
         return max(0.0, float(value))
     except ValueError:
-        moment = _server_time(value)
+        moment = server_time(value)
         return None if moment is None else max(0.0, moment - now)
 
 
-def _server_time(value: str | None) -> float | None:
+def server_time(value: str | None) -> float | None:
+    """An HTTP date (a `Date` or `Retry-After` header) as Unix seconds; `None` if unreadable."""
     if not value:
         return None
     try:
@@ -185,6 +186,19 @@ class Budget:
             self.reset_at = now + rate.reset_after + self.margin
             self.window = rate.reset
         self.limit = rate.limit
+
+    def restore(self, rate: RateLimit, *, now: float) -> None:
+        """Start from what an earlier process learnt of this window (``RateLimitCache``), as if
+        its last answer had just arrived.
+
+        >>> b = Budget(margin=0.5)
+        >>> b.restore(RateLimit(450, 0, 1000, 30.0), now=0.0)
+        >>> b.acquire(0.0), b.wait_reason(0.0)
+        (30.5, 'rate-limit window spent; waiting for the reset')
+        """
+        if self.remaining is None:
+            self.settle(rate, now=now)
+            self.in_flight = 0
 
     def wait_reason(self, now: float) -> str:
         """Why ``acquire`` asked to wait, in words for a progress display."""

@@ -59,6 +59,10 @@ def resolve_api_base(api_base: str | None = None) -> str:
         raise ParameterError(
             "api_base", "must be an http(s) URL such as https://api.x.com", got=base
         )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError:
+        raise ParameterError("api_base", "has an invalid port (1 to 65535)", got=base) from None
     if parts.username or parts.password or parts.query:
         # Credentials in URLs end up in logs and archives; X never takes them there.
         raise ParameterError("api_base", "must not contain credentials or a query string")

@@ -9,6 +9,8 @@
 | 500, 502, 503, 504, other 5xx                 | capped exponential backoff with jitter, at      |
 | timeouts, resets, refused connections,        | least ``Retry-After`` when sent; give up after  |
 | truncated or unparsable bodies                | ``max_tries``                                   |
+| no connection (refused, unknown host) to an   | give up after ``connect_tries``: a wrong API    |
+| API base that has never answered              | base or no network is not a blip to wait out    |
 | any other 4xx                                 | give up at once: the request itself is wrong    |
 """
 
@@ -28,12 +30,15 @@ class Failure(str, enum.Enum):
     RATE_LIMITED = "rate-limited"  # 429
     SERVER = "server-error"  # 5xx
     BAD_BODY = "bad-body"  # truncated, not JSON, or not the shape the API promises
-    NETWORK = "network"  # refused, reset, closed mid-body, DNS
+    NETWORK = "network"  # reset, closed mid-body; refused or DNS once the server answered
+    UNREACHABLE = "unreachable"  # refused or unknown host: no connection could be made
     TIMEOUT = "timeout"
     CLIENT = "client-error"  # 4xx other than 429: never retried
 
 
-TRANSIENT = frozenset({Failure.SERVER, Failure.BAD_BODY, Failure.NETWORK, Failure.TIMEOUT})
+TRANSIENT = frozenset(
+    {Failure.SERVER, Failure.BAD_BODY, Failure.NETWORK, Failure.TIMEOUT, Failure.UNREACHABLE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +62,14 @@ class RetryPolicy:
     rate_limit_fallback: float = 60.0  # a 429 without any reset header
     max_rate_limit_waits: int | None = None
     per_second_wait: float = 1.0  # search/all's 1 request/second rule
+    # Tries when no connection can be made to a server that has not answered yet: a typo in
+    # the API base, a server that is not running, no network. Once it has answered, a refused
+    # connection is an outage to wait out like any other (``max_tries``).
+    connect_tries: int = 2
 
     def __post_init__(self) -> None:
-        if self.max_tries < 1:
-            raise ValueError("max_tries must be at least 1")
+        if self.max_tries < 1 or self.connect_tries < 1:
+            raise ValueError("max_tries and connect_tries must be at least 1")
         if self.backoff_base < 0 or self.backoff_cap < 0:
             raise ValueError("backoff_base and backoff_cap must not be negative")
         if not 0.0 <= self.jitter <= 1.0:
@@ -106,12 +115,15 @@ def decide(
     problem_type: str = "",
     now: float = 0.0,
     rng: random.Random | None = None,
+    reached: bool = True,
 ) -> Decision:
     """Decide what to do after a failed attempt.
 
     ``tries`` is how many transient failures this request has had, this one included;
     ``rate_limit_waits`` how many 429 waits it has had before this one; ``now`` is the wall
-    clock (Unix seconds) for reading reset headers.
+    clock (Unix seconds) for reading reset headers; ``reached`` whether the server has ever
+    answered this client (a connection that cannot be made to a server never reached is given
+    up after ``connect_tries``).
 
     >>> decide(RetryPolicy(), Failure.RATE_LIMITED, tries=0,
     ...        headers={"x-rate-limit-limit": "15", "x-rate-limit-remaining": "0",
@@ -126,6 +138,10 @@ def decide(
         return Decision(False, 0.0, "the API rejected the request")
     if failure is Failure.RATE_LIMITED:
         return _after_429(policy, headers, problem_type, rate_limit_waits, now)
+    if failure is Failure.UNREACHABLE and not reached:
+        if tries >= min(policy.connect_tries, policy.max_tries):
+            return Decision(False, 0.0, f"no connection after {tries} tries")
+        return Decision(True, policy.backoff(tries, rng), "no connection; trying once more")
     if tries >= policy.max_tries:
         return Decision(False, 0.0, f"{failure.value}: gave up after {tries} tries")
     delay = policy.backoff(tries, rng)

@@ -3,6 +3,10 @@
 X rejects fractional seconds on some endpoints and interprets times without an offset as UTC,
 which silently shifts a naive local ``datetime`` by the user's UTC offset. So: second precision,
 always ``Z``, and naive datetimes are an error unless the caller opts in (then they mean UTC).
+
+A fraction of a second is rounded toward the inside of the window: ``start_time`` up,
+``end_time`` (and anything else) down. Cutting ``start_time`` down would move it before what
+the user asked, and for ``"7d"`` on a recent endpoint, before the earliest instant X accepts.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ _UNIT_SECONDS = {
     "w": 604800,
     "wk": 604800,
 }
+# Parameters that open a window: their fractions round up, into the window.
+_ROUNDS_UP = frozenset({"start_time"})
 
 
 def to_utc(
@@ -33,12 +39,15 @@ def to_utc(
 ) -> datetime:
     """Turn a time-like value into an aware UTC ``datetime`` with whole seconds.
 
+    A fraction of a second rounds into the window: up for ``start_time``, down otherwise.
     Accepts ``datetime`` (pandas ``Timestamp`` is one), ``date`` (midnight UTC), ISO 8601 strings
     (``2024-01-02``, ``2024-01-02T03:04:05+02:00``, ``...Z``), Unix seconds, and relative strings
     such as ``"7d"``, ``"36h"``, ``"90m"``, ``"2w"`` (that long before ``now``).
 
-    >>> to_utc("2024-01-02T03:04:05.678+02:00", parameter="start_time").isoformat()
+    >>> to_utc("2024-01-02T03:04:05.678+02:00", parameter="end_time").isoformat()
     '2024-01-02T01:04:05+00:00'
+    >>> to_utc("2024-01-02T03:04:05.678+02:00", parameter="start_time").isoformat()
+    '2024-01-02T01:04:06+00:00'
     >>> may3 = datetime(2024, 5, 3, tzinfo=timezone.utc)
     >>> to_utc("2d", parameter="start_time", now=may3).isoformat()
     '2024-05-01T00:00:00+00:00'
@@ -62,7 +71,10 @@ def to_utc(
             "or a relative time such as '7d'",
             got=value,
         )
-    result = result.astimezone(timezone.utc).replace(microsecond=0)
+    result = result.astimezone(timezone.utc)
+    if result.microsecond:
+        whole = result.replace(microsecond=0)
+        result = whole + timedelta(seconds=1) if parameter in _ROUNDS_UP else whole
     if result.year < 2006:
         raise ParameterError(parameter, "X has no posts before March 2006", got=value)
     return result
@@ -80,6 +92,17 @@ def to_rfc3339(
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def is_relative(value: Any) -> bool:
+    """Whether ``value`` is a time relative to now (``"7d"``, ``"12h ago"``, ``"now"``).
+
+    >>> is_relative("7d"), is_relative("now"), is_relative("2024-01-02")
+    (True, True, False)
+    """
+    return isinstance(value, str) and (
+        bool(_RELATIVE.match(value)) or value.strip().lower() == "now"
+    )
+
+
 def parse_api_time(text: str) -> datetime:
     """Parse a time as the API writes it (``2021-06-02T21:15:24.000Z``).
 
@@ -89,16 +112,25 @@ def parse_api_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
-def _aware(value: datetime, parameter: str, allow_naive: bool) -> datetime:
+def _aware(
+    value: datetime, parameter: str, allow_naive: bool, *, text: str | None = None
+) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        if not allow_naive:
+        if allow_naive:
+            return value.replace(tzinfo=timezone.utc)
+        if text is not None:  # typed by a person (a command line, a string argument)
             raise ParameterError(
                 parameter,
-                "naive datetime (no time zone): X reads it as UTC, which shifts local times; "
-                "pass an aware datetime (tzinfo=timezone.utc) or allow_naive=True",
-                got=value.isoformat(),
+                "a time without a time zone is ambiguous: add 'Z' for UTC or an offset "
+                "such as '+02:00' (or give a date alone, read as UTC midnight)",
+                got=text,
             )
-        return value.replace(tzinfo=timezone.utc)
+        raise ParameterError(
+            parameter,
+            "naive datetime (no time zone): X reads it as UTC, which shifts local times; "
+            "pass an aware datetime (tzinfo=timezone.utc) or allow_naive=True",
+            got=value.isoformat(),
+        )
     return value
 
 
@@ -125,4 +157,4 @@ def _parse_string(text: str, parameter: str, allow_naive: bool, now: datetime | 
     if len(cleaned) == 10 and parsed.tzinfo is None:
         # A bare date names a calendar day, not a local moment: read it as UTC midnight.
         return parsed.replace(tzinfo=timezone.utc)
-    return _aware(parsed, parameter, allow_naive)
+    return _aware(parsed, parameter, allow_naive, text=text)

@@ -161,7 +161,8 @@ def open_archive(path: Path, spec: dict[str, Any], *, restart: bool, what: str) 
     cp_path = Checkpoint.path_for(path)
     if restart:
         set_aside(path, cp_path)
-    repair = archive.repair()
+    # Every refusal comes before any repair: a torn last line is cut only from a file proven
+    # to be this collection's archive, never from a file of the user's.
     if cp_path.exists():
         checkpoint = Checkpoint.load(cp_path)
         if checkpoint.fingerprint != Checkpoint(spec=spec).fingerprint:
@@ -171,14 +172,14 @@ def open_archive(path: Path, spec: dict[str, Any], *, restart: bool, what: str) 
                 "original parameters to resume it, pass restart=True (--restart) to start "
                 "over (the old files are kept, renamed), or choose another file"
             )
-        return OpenedArchive(archive, checkpoint, cp_path, False, repair)
+        return OpenedArchive(archive, checkpoint, cp_path, False, archive.repair())
     if archive.exists:
         raise ResumeError(
             f"{path} exists but has no checkpoint ({cp_path.name}), so it cannot be resumed "
             "safely; pass restart=True (--restart) to keep it aside and start a new one, or "
             "choose another file"
         )
-    return OpenedArchive(archive, Checkpoint(spec=spec), cp_path, True, repair)
+    return OpenedArchive(archive, Checkpoint(spec=spec), cp_path, True, None)
 
 
 def set_aside(*paths: Path) -> None:

@@ -37,11 +37,13 @@ DataType(int64)
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 import pyarrow as pa
 
+from twxdata.errors import ParameterError
 from twxdata.tables.names import TABLE_NAMES
 from twxdata.tables.objects import (
     BOOL,
@@ -376,6 +378,14 @@ def describe(table: str) -> str:
 
     >>> print(describe("counts").splitlines()[2])
     tweet_count  int64  Posts matching the query in the bucket.
-    """
-    schema = SCHEMAS[table]
+    >>> describe("tweet")
+    Traceback (most recent call last):
+    ...
+    twxdata.errors.ParameterError: table: no table 'tweet'; did you mean 'tweets'? Tables: tweets, included_tweets, users, media, places, polls, lists, spaces, counts, compliance, errors, pages, other, edges_mentions, edges_hashtags, edges_urls, edges_media, edges_references, edges_followers
+    """  # noqa: E501
+    schema = SCHEMAS.get(table)
+    if schema is None:
+        close = difflib.get_close_matches(str(table), list(SCHEMAS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ";"
+        raise ParameterError("table", f"no table {table!r}{hint} Tables: {', '.join(SCHEMAS)}")
     return "\n".join(f"{f.name}  {f.type}  {doc(f)}" for f in schema)
