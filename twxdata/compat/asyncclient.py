@@ -1,11 +1,13 @@
 """``AsyncClient``: a drop-in for tweepy's ``AsyncClient`` on top of ``twxdata.Client``.
 
 Same 65 methods, argument names, defaults and ``user_auth`` rules as tweepy's, the same
-``Response(data, includes, errors, meta)`` and models, and tweepy's exception names. What
-changes underneath: one keep-alive session, requests kept under the rate limit before they are
-sent, retries of 5xx and network failures with backoff, arguments checked before anything is
-sent, no credential in any log, repr or exception, and ``to_frame()`` on responses and
-paginators. ``docs/migrating-from-tweepy.md`` lists the differences.
+``Response(data, includes, errors, meta)`` and models, and tweepy's exceptions (names,
+``api_errors``/``api_codes``/``api_messages`` and ``response``). What changes underneath: one
+keep-alive session, requests kept under the rate limit before they are sent, retries of 5xx and
+network failures with backoff, arguments checked before anything is sent (refusals raise
+``ParameterBadRequest``, which is tweepy's ``BadRequest`` too), no credential in any log, repr
+or exception, and ``to_frame()`` on responses and paginators.
+``docs/migrating-from-tweepy.md`` lists the differences.
 
 >>> import asyncio
 >>> from datetime import datetime

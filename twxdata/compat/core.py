@@ -8,18 +8,20 @@ Every method is a thin ``async def`` that hands its arguments to ``CoreClient._c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from twxdata.auth import Auth, Credentials
 from twxdata.client import Client
-from twxdata.compat.response import RawResponse, Response, to_response
-from twxdata.compat.spec import plan
-from twxdata.endpoints import Endpoint
-from twxdata.errors import AuthError
+from twxdata.compat.response import RawResponse, Response, is_tweepy_response, to_response
+from twxdata.compat.spec import Call, endpoints_of, plan
+from twxdata.endpoints import Endpoint, get_endpoint
+from twxdata.errors import ApiError, AuthError, ParameterBadRequest, ParameterError
 from twxdata.protocol.response import Page
 from twxdata.protocol.retry import RetryPolicy
 
@@ -51,6 +53,8 @@ class CoreClient:
         api_base: str | None = None,
         client: Client | None = None,
     ) -> None:
+        if is_tweepy_response(return_type):  # code that still passes tweepy.Response
+            return_type = Response
         if return_type not in _RETURN_TYPES:
             raise ValueError(
                 f"return_type must be Response, dict or aiohttp.ClientResponse, not {return_type!r}"
@@ -108,11 +112,50 @@ class CoreClient:
 
     async def _page(self, name: str, arguments: dict[str, Any]) -> Page:
         arguments = {k: v for k, v in arguments.items() if k != "self"}
-        call = plan(name, arguments)
+        call = checked_plan(name, arguments)
         auth = self._auth(call.endpoint, call.user_auth)
-        return await self.client.request(
-            call.endpoint, path=call.path, params=call.params, body=call.body, auth=auth
-        )
+        try:
+            return await self.client.request(
+                call.endpoint, path=call.path, params=call.params, body=call.body, auth=auth
+            )
+        except ParameterBadRequest:
+            raise
+        except ParameterError as exc:
+            # tweepy would have sent it and raised BadRequest on the 400.
+            bad = ParameterBadRequest.from_parameter_error(
+                exc, method=call.endpoint.method, path=call.endpoint.path
+            )
+            raise bad.with_traceback(exc.__traceback__) from None
+        except ApiError as exc:
+            self._annotate(exc, call, auth)
+            raise
+
+    def _annotate(self, exc: ApiError, call: Call, auth: Auth) -> None:
+        """Name the method of the failed request and add the rate-limit state it left.
+
+        The answer may be the ``/2/users/me`` lookup made on the way (for the endpoints that
+        act as the authenticating user), so the URL decides which endpoint it was.
+        """
+        if not exc.url:
+            return
+        prefix = urlsplit(self.client.api_base).path.rstrip("/")
+        path = urlsplit(exc.url).path
+        for endpoint in (call.endpoint, get_endpoint("get_me")):
+            if _route(endpoint.path, prefix).fullmatch(path):
+                exc._attach(method=endpoint.method, headers=self._rate_headers(endpoint, auth))
+                return
+
+    def _rate_headers(self, endpoint: Endpoint, auth: Auth) -> Mapping[str, str]:
+        """The endpoint's ``x-rate-limit-*`` state for this credential, as headers."""
+        budget = self.client.budget(endpoint, auth)
+        if budget is None or budget.limit is None:
+            return {}
+        headers = {"x-rate-limit-limit": str(budget.limit)}
+        if budget.remaining is not None:
+            headers["x-rate-limit-remaining"] = str(budget.remaining)
+        if budget.window is not None:
+            headers["x-rate-limit-reset"] = str(budget.window)
+        return headers
 
     def _auth(self, endpoint: Endpoint, user_auth: bool) -> Auth:
         """tweepy's rule: ``user_auth=True`` signs with OAuth 1.0a, else the bearer token.
@@ -144,3 +187,33 @@ class CoreClient:
         if self.return_type is Response:
             return to_response(page)
         return RawResponse(page)
+
+
+def checked_plan(name: str, arguments: Mapping[str, Any]) -> Call:
+    """``plan``, with a refused argument raised as ``ParameterBadRequest`` (also tweepy's
+    ``BadRequest``); tweepy's own ``TypeError``s pass unchanged."""
+    try:
+        return plan(name, arguments)
+    except ParameterBadRequest:
+        raise
+    except ParameterError as exc:
+        candidates = {(e.method, e.path) for e in endpoints_of(name)}
+        method, path = candidates.pop() if len(candidates) == 1 else ("", "")
+        bad = ParameterBadRequest.from_parameter_error(exc, method=method, path=path)
+        raise bad.with_traceback(exc.__traceback__) from None
+
+
+_ROUTES: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def _route(template: str, prefix: str = "") -> re.Pattern[str]:
+    """A regular expression for the paths of a template: ``/2/users/{id}`` -> ``/2/users/[^/]+``.
+
+    >>> bool(_route("/2/users/{id}/tweets", "/api").fullmatch("/api/2/users/12/tweets"))
+    True
+    """
+    key = (template, prefix)
+    if key not in _ROUTES:
+        parts = re.split(r"\{[^}]+\}", template)
+        _ROUTES[key] = re.compile(re.escape(prefix) + "[^/]+".join(map(re.escape, parts)))
+    return _ROUTES[key]

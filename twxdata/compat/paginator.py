@@ -30,10 +30,9 @@ import math
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from twxdata.compat.core import CoreClient
+from twxdata.compat.core import CoreClient, checked_plan
 from twxdata.compat.models import INCLUDE_MODELS
 from twxdata.compat.response import MAIN_TABLE, Response, frame_of, tables_of
-from twxdata.compat.spec import plan
 from twxdata.protocol.response import Page
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ class AsyncPaginator:
         bound.apply_defaults()
         self._arguments: dict[str, Any] = dict(bound.arguments)
         self._arguments["params"] = dict(self._arguments.get("params") or {})
-        self.endpoint = plan(self.name, self._arguments).endpoint
+        self.endpoint = checked_plan(self.name, self._arguments).endpoint
         token_name = self.endpoint.page_token
         own = self._get(token_name) if token_name else None
         self.pagination_token = pagination_token if pagination_token is not None else own

@@ -7,6 +7,12 @@ to models, ``errors`` and ``meta`` are as sent. Ours also keeps the page it came
 ``response.to_frame()`` gives the typed table (posts with their expansions joined) and
 ``response.rate_limit`` what the rate-limit headers said.
 
+Once tweepy is imported (``tweepy.asynchronous.AsyncPaginator`` imports it), the responses are
+also instances of tweepy's ``Response`` namedtuple, so tweepy's own paginator (which checks
+``isinstance(response, tweepy.client.Response)``) walks ``twxdata.AsyncClient`` methods too.
+twxdata never imports tweepy itself: without tweepy, or before it is imported, nothing
+changes and nothing is spent looking for it.
+
 ``return_type=aiohttp.ClientResponse`` cannot hand out aiohttp's object: the client reads and
 releases the connection (and retries) before returning. It returns a ``RawResponse`` with
 the same reading API instead: ``.status``, ``.headers``, ``.url``, ``await .read()``,
@@ -26,9 +32,10 @@ the same reading API instead: ``.status``, ``.headers``, ``.url``, ``await .read
 
 from __future__ import annotations
 
+import sys
 from collections import namedtuple
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -159,9 +166,58 @@ def to_response(page: Page) -> Response:
         name: [INCLUDE_MODELS[name](o) for o in objs] if name in INCLUDE_MODELS else objs
         for name, objs in (body.get("includes") or {}).items()
     }
-    response = Response(data, includes, body.get("errors", []), body.get("meta", {}))
+    kind = response_class()
+    response = kind(data, includes, body.get("errors", []), body.get("meta", {}))
     response.page = page
     return response
+
+
+_TweepyResponse: type[Response] | None = None
+
+
+def response_class() -> type[Response]:
+    """``Response``, or once tweepy is imported a subclass that is also tweepy's ``Response``.
+
+    Looks in ``sys.modules`` only, never imports tweepy: without it (or before it is
+    imported) this is ``Response``, found at the cost of one dictionary lookup.
+    """
+    global _TweepyResponse
+    base = getattr(sys.modules.get("tweepy.client"), "Response", None)
+    if not isinstance(base, type) or not issubclass(base, tuple):
+        return Response
+    if _TweepyResponse is None or base not in _TweepyResponse.__bases__:
+        made = type(
+            "Response",
+            (Response, base),
+            {
+                "__module__": __name__,
+                "__qualname__": "TweepyResponse",
+                "__doc__": "tweepy's ``Response`` and ours (see ``Response``): made once "
+                "tweepy is imported, so that tweepy's paginator accepts our responses.",
+                "__reduce__": _reduce,
+            },
+        )
+        _TweepyResponse = cast("type[Response]", made)
+    return _TweepyResponse
+
+
+def _reduce(response: Response) -> tuple[Any, ...]:
+    # Pickled by value, not by its made-at-runtime class: unpickled where tweepy is not
+    # imported, it is a plain ``Response``.
+    return (_restore, (tuple(response), dict(vars(response))))
+
+
+def _restore(fields: tuple[Any, ...], state: dict[str, Any]) -> Response:
+    response = response_class()(*fields)
+    vars(response).update(state)
+    return response
+
+
+def is_tweepy_response(kind: object) -> bool:
+    """Whether ``kind`` is tweepy's ``Response`` class (code may still pass it as return type)."""
+    return getattr(kind, "__module__", None) == "tweepy.client" and (
+        getattr(kind, "__name__", None) == "Response"
+    )
 
 
 def tables_of(pages: Iterable[Page]) -> Tables:

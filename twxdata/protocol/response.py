@@ -139,7 +139,7 @@ def read_response(
     rate = RateLimit.from_headers(headers, now=now)
     when = retrieved_at or datetime.fromtimestamp(now, tz=timezone.utc)
     if status >= 400 or status < 200:
-        raise api_error(status, headers, raw, url=url, now=now)
+        raise api_error(status, headers, raw, url=url, now=now, method=endpoint.method)
     body = _parse_object(raw, status, url, allow_empty=True)
     data = body.get("data")
     if data is not None and not isinstance(data, (list, dict)):
@@ -165,7 +165,13 @@ def read_response(
 
 
 def api_error(
-    status: int, headers: Mapping[str, str], raw: bytes, *, url: str, now: float
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes,
+    *,
+    url: str,
+    now: float,
+    method: str = "",
 ) -> ApiError:
     """The exception for an error answer, with the problem body's details when there is one.
 
@@ -190,6 +196,8 @@ def api_error(
             url=url,
             body=raw,
             reset_at=reset_at,
+            method=method,
+            headers=headers,
         )
     errors = body.get("errors")
     error_list = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
@@ -206,6 +214,8 @@ def api_error(
         url=url,
         body=raw,
         reset_at=reset_at,
+        method=method,
+        headers=headers,  # only the safe ones are kept (errors.safe_headers)
     )
 
 
