@@ -102,7 +102,8 @@ def test_bearer_is_tried_on_user_endpoints_since_it_may_be_a_user_token():
 def test_missing_credentials_error_says_what_to_do():
     with pytest.raises(AuthError) as err:
         Credentials().for_endpoint(ENDPOINTS["search_recent_tweets"])
-    assert "TWXDATA_BEARER_TOKEN" in str(err.value) and "fake API" in str(err.value)
+    assert "TWXDATA_BEARER_TOKEN" in str(err.value) and "twxdata configure" in str(err.value)
+    assert "FakeXApi work offline" in str(err.value)
     assert isinstance(err.value, TypeError)  # tweepy raises TypeError here
     with pytest.raises(AuthError, match="user_auth=True"):
         Credentials.from_args(bearer_token="t").for_endpoint(ENDPOINTS["like"], user_auth=True)

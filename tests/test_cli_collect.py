@@ -84,11 +84,11 @@ def test_counts_to_csv_and_lookups(api, tmp_path):
     assert "partial errors" in result.stderr
 
 
-def test_directory_output_is_a_dataset_and_info_describes_it(api, tmp_path):
+def test_dataset_output_and_info_describes_it(api, tmp_path):
     folder = tmp_path / "ds"
     raw = tmp_path / "raw.jsonl"
     result = run(
-        api, "timeline", api.corpus.user(2)["id"], "--raw", str(raw), "-o", str(folder) + "/"
+        api, "timeline", api.corpus.user(2)["id"], "--raw", str(raw), "--dataset", str(folder)
     )
     assert result.returncode == 0, result.stderr
     assert (folder / "tweets").is_dir() and (folder / "_twxdata_appends.json").exists()
@@ -117,7 +117,7 @@ def test_rerun_resumes_and_restart_needs_raw(api, tmp_path):
     assert again.returncode == 0 and "resuming" in again.stderr
     assert len(raw.read_text().splitlines()) == 3
     changed = run(api, *args[:-2], "--raw", str(raw), "--max-pages", "4")
-    assert changed.returncode == 1 and "other parameters" in changed.stderr
+    assert changed.returncode == 2 and "other parameters" in changed.stderr
     assert run(api, "search", "x", "--restart").returncode == 2
 
 

@@ -52,7 +52,7 @@ def test_the_config_folder_follows_the_environment(tmp_path):
 
 def test_saved_file_is_private_complete_and_reads_back(env, tmp_path):
     saved = save_credentials(
-        bearer_token=SECRET, **KEYS, api_base="http://127.0.0.1:9/", environ=env
+        bearer_token=SECRET, **KEYS, api_base="http://127.0.0.1:9/", environ=env, save_loopback=True
     )
     path = credentials_path(env)
     assert mode(path) == 0o600 and mode(path.parent) == 0o700
@@ -89,7 +89,9 @@ def test_a_loose_existing_folder_is_tightened(env):
 
 
 def test_merge_keeps_earlier_values_and_empty_api_base_removes_it(env):
-    save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", environ=env)
+    save_credentials(
+        bearer_token=SECRET, api_base="http://127.0.0.1:9", environ=env, save_loopback=True
+    )
     merged = save_credentials(**KEYS, environ=env)
     assert merged.get("bearer_token") is not None and merged.get("consumer_key") is not None
     assert merged.api_base == "http://127.0.0.1:9"
@@ -105,7 +107,9 @@ def test_api_base_with_credentials_is_refused(env):
 
 
 def test_clear_removes_everything(env):
-    save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", environ=env)
+    save_credentials(
+        bearer_token=SECRET, api_base="http://127.0.0.1:9", environ=env, save_loopback=True
+    )
     assert clear_credentials(env) == ["bearer_token", "api_base"]
     assert not credentials_path(env).exists() and load_saved(env).empty
     assert clear_credentials(env) == []
@@ -139,7 +143,9 @@ def test_load_order_is_arguments_then_environment_then_saved(env):
 
 
 async def test_clients_use_the_saved_api_base_after_argument_and_environment(monkeypatch):
-    save_credentials(bearer_token="t", api_base="http://127.0.0.1:7")  # the test config dir
+    save_credentials(
+        bearer_token="t", api_base="http://127.0.0.1:7", save_loopback=True
+    )  # the test config dir
     try:
         monkeypatch.delenv("TWXDATA_API_BASE", raising=False)
         assert Client().api_base == "http://127.0.0.1:7"
@@ -174,7 +180,7 @@ class FakeKeyring(types.ModuleType):
 def test_keyring_keeps_the_secrets_and_the_file_only_says_so(env, monkeypatch):
     keyring = FakeKeyring()
     monkeypatch.setitem(sys.modules, "keyring", keyring)
-    saved = save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", store="keyring",
+    saved = save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", store="keyring", save_loopback=True,
                              environ=env)  # fmt: skip
     assert saved.location == "keyring (MemoryKeyring)"
     text = credentials_path(env).read_text()
@@ -208,3 +214,18 @@ def test_secrets_saved_in_a_keyring_that_is_gone_are_ignored_with_a_warning(env,
     monkeypatch.setitem(sys.modules, "keyring", None)  # uninstalled: import fails
     with pytest.warns(RuntimeWarning, match="no keyring is usable"):
         assert load_saved(env).get("bearer_token") is None
+
+
+def test_a_loopback_api_base_is_saved_only_when_asked(tmp_path):
+    # A fake API's address saved by a notebook's Save would send tomorrow's commands to a
+    # dead port; `twxdata configure --api-base URL` asks for it explicitly.
+    env = {"TWXDATA_CONFIG_DIR": str(tmp_path)}
+    saved = save_credentials(bearer_token=SECRET, api_base="https://api.example.org", environ=env)
+    assert saved.api_base == "https://api.example.org"
+    kept = save_credentials(api_base="http://127.0.0.1:41237", environ=env)
+    assert kept.api_base == "https://api.example.org" and kept.get("bearer_token") is not None
+    assert save_credentials(api_base="http://localhost:8000", environ=env).api_base == (
+        "https://api.example.org"
+    )
+    asked = save_credentials(api_base="http://[::1]:8000", save_loopback=True, environ=env)
+    assert asked.api_base == "http://[::1]:8000"

@@ -346,8 +346,8 @@ class Credentials:
             text += f" (OAuth 1.0a needs all four keys; only {', '.join(self._partial)} given)"
         if not held:
             text += (
-                ". Pass bearer_token=..., set TWXDATA_BEARER_TOKEN, or run against the "
-                "offline fake API (twxdata demo, twxdata.testing.FakeXApi)"
+                ". Set TWXDATA_BEARER_TOKEN, run `twxdata configure`, or pass bearer_token=... "
+                "in Python; `twxdata demo` and twxdata.testing.FakeXApi work offline"
             )
         return text
 

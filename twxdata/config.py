@@ -331,6 +331,7 @@ def save_credentials(
     merge: bool = True,
     store: Store = "auto",
     environ: Mapping[str, str] | None = None,
+    save_loopback: bool = False,
 ) -> SavedCredentials:
     """Save credentials; returns what is saved now (``repr`` shows only which are set).
 
@@ -339,9 +340,14 @@ def save_credentials(
     ``api_base=""`` removes a saved API base. ``store`` is ``"file"``, ``"keyring"``, or
     ``"auto"`` (the keyring when usable, see the module docstring).
 
+    A loopback ``api_base`` (a fake API on this machine, which will be gone tomorrow) is not
+    saved unless ``save_loopback=True``: saved, it would send every later command to a dead
+    port. What was saved before is kept then.
+
     >>> import tempfile
     >>> env = {"TWXDATA_CONFIG_DIR": tempfile.mkdtemp()}
-    >>> _ = save_credentials(bearer_token="one", api_base="http://127.0.0.1:8000", environ=env)
+    >>> save_credentials(bearer_token="one", api_base="http://127.0.0.1:8000", environ=env).api_base
+    >>> _ = save_credentials(api_base="http://127.0.0.1:8000", save_loopback=True, environ=env)
     >>> save_credentials(consumer_key="two", environ=env).api_base
     'http://127.0.0.1:8000'
     """
@@ -373,9 +379,11 @@ def save_credentials(
                 texts[name] = text
     base = before.api_base if api_base is None else (api_base.strip().rstrip("/") or None)
     if base is not None:
-        from twxdata.protocol.request import resolve_api_base
+        from twxdata.protocol.request import is_loopback, resolve_api_base
 
         base = resolve_api_base(base)  # refuse a URL with credentials in it before saving
+        if api_base is not None and is_loopback(base) and not save_loopback:
+            base = before.api_base
     _private_folder(path.parent)
     record: dict[str, Any] = {"version": FORMAT_VERSION, "api_base": base}
     if chosen == "keyring":
@@ -440,13 +448,13 @@ __all__ = [
     "LABELS",
     "ConfigError",
     "SavedCredentials",
+    "cache_dir",
     "clear_credentials",
     "config_dir",
     "credentials_path",
     "keyring_backend",
     "load_saved",
     "save_credentials",
-    "cache_dir",
     "saved_api_base",
     "saved_api_base_location",
 ]

@@ -267,6 +267,11 @@ class CredentialsWidget:
         messages = [f"saved to {where}{note}: {names}"]
         if self.session.oauth2_user is not None:
             messages.append("the OAuth 2.0 user token is not saved: it expires within hours")
+        if self.session.api_base and saved.api_base != self.session.resolved_api_base():
+            messages.append(
+                f"the API base {self.session.api_base} is on this machine: used for this "
+                "session, not saved (`twxdata configure --api-base URL` saves one)"
+            )
         return messages
 
     def authorize(self) -> list[str]:

@@ -22,7 +22,9 @@ END = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
 
 def stable(table):
-    drop = [c for c in table.column_names if c.startswith("__twxdata")]
+    # What a post is, without how it was collected: retrieval metadata, and the target column
+    # a search's table leads with (the query), which a lookup by id has no counterpart for.
+    drop = [c for c in table.column_names if c.startswith("__twxdata") or c == "query"]
     return table.drop_columns(drop).sort_by("id")
 
 

@@ -109,13 +109,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ParameterError, AuthError) as exc:
         if args.debug:
             raise
-        print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
+        print(f"twxdata {args.verb}: error: {_in_option_words(parser, args.verb, exc)}",
+              file=sys.stderr)  # fmt: skip
         return 2
     except (TwxError, OSError) as exc:
         if args.debug:
             raise
         print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _in_option_words(parser: argparse.ArgumentParser, verb: str, exc: Exception) -> str:
+    """The message with a Python parameter name (``start_time``) told as the verb's option
+    (``--start-time``), when the verb has that option."""
+    text = str(exc)
+    if not isinstance(exc, ParameterError):
+        return text
+    option = "--" + exc.parameter.replace("_", "-")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and verb in action.choices:
+            options = {s for a in action.choices[verb]._actions for s in a.option_strings}
+            if option in options and text.startswith(exc.parameter):
+                return option + text[len(exc.parameter) :]
+    return text
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script

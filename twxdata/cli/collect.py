@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import warnings
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from twxdata.cli import UsageError
 from twxdata.cli.common import (
     add_connection_options,
     add_output_options,
@@ -25,6 +29,8 @@ from twxdata.cli.common import (
     positive_int,
     stderr_reporter,
 )
+from twxdata.cli.output import new_spool, remove_spool, write_collection, write_dataset
+from twxdata.cli.paths import Output
 
 # verb -> (kind, help, metavar of the targets)
 VERBS: dict[str, tuple[str, str, str]] = {
@@ -52,8 +58,13 @@ def register(sub: Any) -> None:
         kind = KINDS[kind_name]
         parser = sub.add_parser(verb, help=summary, description=f"Collect {summary}.")
         parser.add_argument(
-            "targets", nargs="+", metavar=metavar,
+            "targets", nargs="*", metavar=metavar,
             help="one or more (users as ids or @usernames)" if metavar == "USER" else None,
+        )  # fmt: skip
+        parser.add_argument(
+            "--targets-file", action="append", metavar="FILE",
+            help=f"read more {metavar}s from FILE, one a line (- for standard input; "
+            + ("a line starting '# ' is a comment)" if metavar == "QUERY" else "# comments)"),
         )  # fmt: skip
         if kind.archive_endpoint:
             parser.add_argument(
@@ -84,49 +95,132 @@ def register(sub: Any) -> None:
                             help="targets collected at once (4)")  # fmt: skip
         add_output_options(parser)
         add_connection_options(parser)
-        parser.set_defaults(run=run, kind=kind_name, verb_name=verb)
+        parser.set_defaults(run=run, kind=kind_name, verb_name=verb, metavar=metavar)
 
 
 def run(args: argparse.Namespace) -> int:
-    from twxdata.cli.output import check_output_path, write_collection
+    from twxdata.cli.paths import check_distinct, check_output
+    from twxdata.cli.targets import gather_targets
 
-    if args.output is not None:
-        check_output_path(args.output, directory_ok=True)
-    if args.restart and args.raw is None:
-        from twxdata.cli import UsageError
-
+    args.targets = gather_targets(
+        args.targets, args.targets_file, queries=args.metavar == "QUERY", metavar=args.metavar
+    )
+    outputs = Outputs(
+        table=check_output(args.output, "-o", directory_ok=True) if args.output else None,
+        dataset=(
+            check_output(args.dataset, "--dataset", directory_ok=True, suffixes=())
+            if args.dataset
+            else None
+        ),
+        raw=check_output(args.raw, "--raw", suffixes=None) if args.raw else None,
+    )
+    if outputs.dataset is not None and outputs.dataset.kind != "directory":
+        raise UsageError(f"--dataset {args.dataset}: name a folder")
+    check_distinct(outputs.table, outputs.dataset, outputs.raw)
+    if args.restart and outputs.raw is None:
         raise UsageError("--restart needs --raw (the collection to start over)")
     options = _api_params(args)
     show = not args.quiet and sys.stderr.isatty()
     client = client_from_args(args, on_event=stderr_reporter(args.quiet or show))
     client.credentials.for_endpoint(_endpoint(args))  # credentials checked before anything
-    from twxdata.collect.run import last_collection
+    if outputs.raw is None and (outputs.table or outputs.dataset):
+        target = outputs.table or outputs.dataset
+        assert target is not None
+        folder = target.path if target.kind == "directory" else target.path.parent
+        outputs.spool = new_spool(args.verb_name, folder)
+    return _collect_and_write(client, args, options, outputs, show)
 
+
+@dataclass
+class Outputs:
+    """What a run writes. ``spool`` keeps the responses when there is no ``--raw``."""
+
+    table: Output | None
+    dataset: Output | None
+    raw: Output | None
+    spool: Path | None = None
+
+    @property
+    def archive(self) -> Path | None:
+        return self.raw.path if self.raw is not None else self.spool
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.table is None and self.dataset is None and self.raw is None
+
+
+def _collect_and_write(
+    client: Any, args: argparse.Namespace, options: dict[str, Any], outputs: Outputs, show: bool
+) -> int:
+    from twxdata.collect.run import last_collection
+    from twxdata.errors import AuthError, ParameterError, TwxError
+    from twxdata.store.checkpoint import ResumeError
+
+    say = _Say(args)
+    echo = sys.stdout.buffer if outputs.to_stdout else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            collection = asyncio.run(_run(client, args, options, show))
+            collection = asyncio.run(_run(client, args, options, outputs.archive, echo, show))
+        except ResumeError as exc:
+            raise UsageError(str(exc)) from None
         except KeyboardInterrupt:
-            partial = last_collection()
-            if args.output is not None and partial is not None and partial.pages:
-                write_collection(partial, args.output)
-            _report(args, partial, caught, interrupted=True)
+            say.warnings(caught)
+            say.stopped(last_collection(), outputs, "interrupted")
             raise
-    if args.output is not None:
-        write_collection(collection, args.output)
-    _report(args, collection, caught)
-    return 0
+        except BrokenPipeError:
+            # The reader of standard output went away (`| head`): stop quietly, as unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 141
+        except (ParameterError, AuthError):
+            raise  # found before any request: a usage error (exit status 2)
+        except (TwxError, OSError) as exc:
+            if args.debug:
+                raise
+            say.warnings(caught)
+            say.error(exc)
+            say.stopped(last_collection(), outputs, "stopped")
+            return 1
+    say.warnings(caught)
+    say.stream_errors(collection)
+    nothing = collection.pages == 0 and bool(collection.stream_errors)
+    written: list[str] = []
+    for output, write in ((outputs.table, write_collection), (outputs.dataset, write_dataset)):
+        if output is None or nothing:
+            continue
+        try:
+            write(collection, output)
+        except OSError as exc:
+            say.error(f"could not write {output}: {exc.strerror or exc}")
+            say.kept(collection, outputs)
+            return 1
+        written.append(str(output.path))
+    if outputs.spool is not None:
+        remove_spool(outputs.spool)
+    if outputs.raw is not None:
+        written.insert(0, str(outputs.raw.path))
+    say.summary(collection, written, outputs, nothing)
+    return 1 if collection.stream_errors else 0
 
 
-async def _run(client: Any, args: argparse.Namespace, options: dict[str, Any], show: bool) -> Any:
+async def _run(
+    client: Any,
+    args: argparse.Namespace,
+    options: dict[str, Any],
+    raw: Path | None,
+    echo: Any,
+    show: bool,
+) -> Any:
     from twxdata.collect.run import collect
 
     async with client:
         return await collect(
             args.kind, args.targets, archive=getattr(args, "archive", False),
             fields="minimal" if getattr(args, "minimal_fields", False) else "research",
-            limit=args.limit, max_pages=args.max_pages, raw=args.raw, restart=args.restart,
+            limit=args.limit, max_pages=args.max_pages, raw=raw, restart=args.restart,
             client=client, progress=show, concurrency=args.concurrency, params=options,
+            echo=echo,
         )  # fmt: skip
 
 
@@ -149,16 +243,102 @@ def _endpoint(args: argparse.Namespace) -> Any:
     return get_endpoint(kind.endpoint)
 
 
-def _report(args: argparse.Namespace, collection: Any, caught: list[Any], *,
-            interrupted: bool = False) -> None:  # fmt: skip
-    if args.quiet:
-        return
-    for warning in caught:
-        print(f"twxdata {args.verb_name}: {warning.message}", file=sys.stderr)
-    if collection is None:
-        return
-    where = ", ".join(str(p) for p in (args.raw, args.output) if p is not None)
-    line = collection.summary() + (f" -> {where}" if where else "")
-    if interrupted and args.raw:
-        line += f"; run the same command again to resume from {args.raw}"
-    print(f"twxdata {args.verb_name}: {line}", file=sys.stderr)
+class _Say:
+    """The run's messages on standard error, one line each, in the command's own words."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.prefix = f"twxdata {args.verb_name}"
+
+    def line(self, text: str, *, always: bool = False) -> None:
+        if always or not self.args.quiet:
+            print(f"{self.prefix}: {text}", file=sys.stderr)
+
+    def error(self, problem: object) -> None:
+        self.line(f"error: {problem}", always=True)
+
+    def warnings(self, caught: list[Any]) -> None:
+        from twxdata.collect.run import PartialErrors
+
+        for warning in caught:
+            if issubclass(warning.category, PartialErrors):
+                continue  # said in the command's own words by summary() and stream_errors()
+            if issubclass(warning.category, RuntimeWarning) and "interrupted" in str(
+                warning.message
+            ):
+                continue  # said by stopped()
+            self.line(str(warning.message))
+
+    def stream_errors(self, collection: Any) -> None:
+        for key, problem in collection.stream_errors.items():
+            self.line(f"{_target_name(self.args, collection, key)}: {problem}", always=True)
+
+    def kept(self, collection: Any, outputs: Outputs) -> None:
+        archive = outputs.archive
+        if archive is None or collection is None or not collection.pages:
+            return
+        table = outputs.table.path if outputs.table is not None else Path("OUT.parquet")
+        again = (
+            "run the same command again to resume"
+            if outputs.raw is not None
+            else f"add --raw {archive} to the same command to resume"
+        )
+        self.line(
+            f"the {collection.pages:,} responses collected are kept in {archive} "
+            f"({again}; `twxdata flatten {archive} -o {table}` builds the table)",
+            always=True,
+        )
+
+    def stopped(self, collection: Any, outputs: Outputs, how: str) -> None:
+        if collection is None or (not collection.pages and how != "interrupted"):
+            return
+        noun = _NOUNS[collection.kind.result]
+        unwritten = [str(o) for o in (outputs.table, outputs.dataset) if o is not None]
+        tail = f"; nothing written to {', '.join(unwritten)}" if unwritten else ""
+        self.line(f"{how} after {collection.items:,} {noun} in {collection.pages:,} pages{tail}",
+                  always=True)  # fmt: skip
+        self.kept(collection, outputs)
+
+    def summary(self, collection: Any, written: list[str], outputs: Outputs, nothing: bool) -> None:
+        noun = _NOUNS[collection.kind.result]
+        streams = len(collection.streams)
+        parts = [f"{collection.items:,} {noun} in {collection.pages:,} pages"
+                 + (f" over {streams} targets" if streams > 1 else "")]  # fmt: skip
+        errors = collection.partial_errors()
+        if errors:
+            listed = ", ".join(f"{n} {t}" for t, n in errors.most_common())
+            parts.append(
+                f"{sum(errors.values())} partial errors ({listed}){_where_errors(outputs)}"
+            )
+        if collection.stream_errors:
+            parts.append(f"{len(collection.stream_errors)} of {streams} targets failed")
+        if collection.resumed_pages:
+            parts.append(f"{collection.resumed_pages} pages from an earlier run")
+        if nothing:
+            parts.append("nothing collected, no table written")
+        where = f" -> {', '.join(written)}" if written else ""
+        self.line("; ".join(parts) + where, always=bool(collection.stream_errors))
+
+
+_NOUNS = {"tweets": "posts", "users": "users", "counts": "count buckets"}
+
+
+def _where_errors(outputs: Outputs) -> str:
+    if outputs.table is not None and outputs.table.kind == "directory":
+        return f" in {outputs.table.path / 'errors.parquet'}"
+    if outputs.dataset is not None:
+        return f" in {outputs.dataset.path / 'errors'}"
+    if outputs.raw is not None:
+        return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv` lists them)"
+    return ""
+
+
+def _target_name(args: argparse.Namespace, collection: Any, key: str) -> str:
+    """A stream's key as the user knows it: the query, or the user as given, with the id."""
+    if args.metavar == "QUERY":
+        return f"query {key!r}"
+    label = {"USER": "user", "POST_ID": "post", "LIST_ID": "list"}.get(args.metavar, "target")
+    if key.startswith("batch "):
+        return key
+    given = collection.target_names.get(key)
+    return f"{label} {given} ({key})" if given and given != key else f"{label} {key}"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the client imports aiohttp: too slow for every `twxdata` start
@@ -22,6 +22,24 @@ def positive_int(text: str) -> int:
     return value
 
 
+def seconds(text: str) -> float:
+    """A number of seconds: finite and not negative (``inf`` and ``nan`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds >= 0, got {text}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("connection")
     group.add_argument(
@@ -30,7 +48,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         help="API root (default: $TWXDATA_API_BASE or https://api.x.com)",
     )
     group.add_argument(
-        "--timeout", type=float, default=30.0, metavar="S", help="per-request timeout (30)"
+        "--timeout",
+        type=positive_seconds,
+        default=30.0,
+        metavar="S",
+        help="per-request timeout (30)",
     )
     group.add_argument(
         "--max-tries",
@@ -41,7 +63,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--backoff",
-        type=float,
+        type=seconds,
         default=1.0,
         metavar="S",
         help="first pause after a failed try, doubling up to 60 s (1.0)",
@@ -49,15 +71,24 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("output")
-    group.add_argument("--raw", metavar="RAW.jsonl", type=Path,
+    # Paths stay strings: Path("out/") would lose the slash that makes it a folder.
+    group = parser.add_argument_group(
+        "output",
+        "Without -o, --dataset or --raw, every response is written to standard output as a "
+        "JSON line (pipe it to `twxdata flatten - -o FILE`).",
+    )
+    group.add_argument("--raw", metavar="RAW.jsonl",
                        help="append every API response here as it arrives; rerunning the "
                        "same command resumes")  # fmt: skip
     group.add_argument("--restart", action="store_true",
                        help="start the --raw collection over (the old files are kept)")  # fmt: skip
-    group.add_argument("-o", "--output", metavar="OUT", type=Path,
-                       help="the main table as .parquet or .csv, or a directory for every "
-                       "table (written atomically at the end)")  # fmt: skip
+    group.add_argument("-o", "--output", metavar="OUT",
+                       help="the main table as OUT.parquet or OUT.csv, or a folder (OUT/) "
+                       "with one Parquet file per table; written at the end, whole or "
+                       "not at all")  # fmt: skip
+    group.add_argument("--dataset", metavar="DIR",
+                       help="append every table to a dataset folder partitioned by day "
+                       "(readable as one table by pandas, DuckDB, Polars, Spark)")  # fmt: skip
     group.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
@@ -79,12 +110,15 @@ def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
     from twxdata.client import Client
     from twxdata.protocol.retry import RetryPolicy
 
-    return Client(
+    client = Client(
         api_base=args.api_base,
         timeout=args.timeout,
         retry=RetryPolicy(max_tries=args.max_tries, backoff_base=args.backoff),
         **extra,  # type: ignore[arg-type]
     )
+    if args.api_base:
+        client.api_base_source = "given with --api-base"
+    return client
 
 
 def stderr_reporter(quiet: bool) -> Callable[[Event], None]:

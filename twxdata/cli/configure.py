@@ -86,7 +86,8 @@ def prompt_and_save(api_base: str | None, store: Any) -> int:
         except EOFError:
             typed_base = ""
         api_base = "" if typed_base == "-" else (typed_base or None)
-    saved = save_credentials(values, api_base=api_base, store=store)
+    # An API base typed here is asked for, loopback or not: save it as given.
+    saved = save_credentials(values, api_base=api_base, store=store, save_loopback=True)
     private = " (readable only by you)" if saved.location.startswith("file") else ""
     print(f"saved to {saved.location.removeprefix('file ')}{private}")
     _print_state(saved)

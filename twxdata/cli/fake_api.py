@@ -25,6 +25,16 @@ def _faults(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535, got {value}")
+    return value
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser(
         "fake-api",
@@ -34,7 +44,7 @@ def register(sub: Any) -> None:
         "bearer token to use, then runs until interrupted (Ctrl-C).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port, 0 for any free one (8000)")
+    parser.add_argument("--port", type=port, default=8000, help="port, 0 for any free one (8000)")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (0)")
     parser.add_argument("--size", type=int, default=10_000, help="number of posts (10000)")
     parser.add_argument(
@@ -57,7 +67,11 @@ def register(sub: Any) -> None:
         help="fault rates, e.g. 503=0.1,drop=0.05,slow=0.1,delay=0.5,seed=1 "
         "(kinds: 429 500 503 502 reset drop truncate cut slow)",
     )
-    parser.add_argument("--token", help="the only bearer token to accept (default: any)")
+    parser.add_argument(
+        "--tokens", "--token", dest="tokens", action="append", metavar="TOKEN",
+        help="a bearer token to accept, repeatable; any other is refused with 401 "
+        "(default: any token); tokens= in Python",
+    )  # fmt: skip
     parser.set_defaults(run=run)
 
 
@@ -70,7 +84,7 @@ async def serve(args: argparse.Namespace) -> None:
         window=args.window,
         limits=args.limit,
         faults=args.faults,
-        tokens=None if args.token is None else [args.token],
+        tokens=args.tokens,
         host=args.host,
         port=args.port,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from twxdata.cli import UsageError
+from twxdata.cli.paths import check_output, make_folders, remove_folders, same_file
 
 if TYPE_CHECKING:
     from twxdata.tables.facts import PageFacts
@@ -72,21 +73,19 @@ def plan(args: argparse.Namespace) -> dict[str, Path]:
         raise UsageError(
             f"--table: no table {', '.join(unknown)} (tables: {', '.join(TABLE_NAMES)})"
         )
-    out = Path(args.output)
-    if args.output.endswith(("/", "\\")) or out.is_dir():
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"-o {out}: exists and is not a directory")
+    output = check_output(args.output, "-o", directory_ok=True)
+    out = output.path
+    for name in args.inputs:
+        if name != "-" and same_file(Path(name), out):
+            raise UsageError(f"-o {out} is the input {name}: the output would destroy it")
+    if output.kind == "directory":
         suffix = "." + (args.format or "parquet")
+        # Only the tables that get rows are kept (run() drops the empty ones), unless named.
         return {name: out / f"{name}{suffix}" for name in (tables or TABLE_NAMES)}
     if args.format:
-        raise UsageError("--format is for a directory output; name the file .parquet or .csv")
-    if out.suffix.lower() not in (".parquet", ".csv"):
-        raise UsageError(f"-o {out}: name a .parquet or .csv file, or a directory ending in /")
+        raise UsageError("--format is for a folder output; name the file .parquet or .csv")
     if len(tables) > 1:
         raise UsageError("one output file holds one table; use -o DIR/ for several")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"-o {out}: no directory {parent}")
     return {(tables or ["tweets"])[0]: out}
 
 
@@ -126,10 +125,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"twxdata flatten: warning: skipped {error}", file=sys.stderr)
 
     policy = ErrorPolicy(args.on_error, notify=warn)
-    created = sorted({p.parent for p in targets.values() if not p.parent.exists()})
-    for directory in created:
-        directory.mkdir(parents=True, exist_ok=True)
+    made = make_folders(next(iter(targets.values())).parent)
     writers = {name: TableWriter(path, SCHEMAS[name], name=name) for name, path in targets.items()}
+    # In a folder, tables that got no rows are not written (unless named with --table).
+    keep_empty = bool(args.tables) or len(targets) == 1
     behind = WriteBehind()
     # Every object alive now (modules, schemas) outlives the run, and flattening makes no
     # reference cycles (a whole run leaves none to collect): the collector would only re-scan
@@ -145,24 +144,28 @@ def run(args: argparse.Namespace) -> int:
             for name, table in batch.items():
                 behind.write(writers[name], table)
         behind.finish()
+        if not any(w.rows for w in writers.values()) and len(writers) > 1:
+            raise DataError("no rows in any table: nothing written", source=", ".join(args.inputs))
         for name, writer in writers.items():
-            writer.commit(provenance.metadata(name, writer.rows))
+            if writer.rows or keep_empty:
+                writer.commit(provenance.metadata(name, writer.rows))
+            else:
+                writer.abort()
     except BaseException:
         provenance.cancel()
         with contextlib.suppress(BaseException):  # the first failure is the one to report
             behind.finish()
         for writer in writers.values():
             writer.abort()
-        for directory in created:  # a failed run leaves nothing behind, not even a folder
-            with contextlib.suppress(OSError):
-                directory.rmdir()
+        remove_folders(made)  # a failed run leaves nothing behind, not even a folder
         raise
     finally:
         gc.unfreeze()
         if collecting:
             gc.enable()
     if not args.quiet:
-        _summary(args.inputs, writers, len(policy.skipped))
+        _summary(args.inputs, {n: w for n, w in writers.items() if w.rows or keep_empty},
+                 len(policy.skipped))  # fmt: skip
     return 0
 
 

@@ -1,46 +1,83 @@
-"""Writing the tables a collecting verb produced: Parquet or CSV, atomically."""
+"""Where a collecting verb's results go: tables (``-o``), a dataset (``--dataset``), the raw
+archive (``--raw``), or standard output; and where responses wait until the tables are safe.
+
+Without ``--raw``, a command that writes tables still archives every response as it arrives,
+in a spool file in the user's cache folder (``cache_dir()/unsaved/``), and deletes it only once
+the tables are written. If that last write fails (a full disk, a folder removed meanwhile) or
+the run is interrupted, the message names the spool: nothing collected is lost.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from twxdata.cli import UsageError
+from twxdata.cli.paths import Output, created_folders
 
 if TYPE_CHECKING:
     from twxdata.collect.collection import Collection
 
-SUFFIXES = (".parquet", ".csv")
+SPOOL_FOLDER = "unsaved"
 
 
-def is_directory_target(path: Path) -> bool:
-    """A directory output: an existing directory, a trailing slash, or no suffix."""
-    return path.is_dir() or str(path).endswith(("/", "\\")) or not path.suffix
-
-
-def check_output_path(path: Path, *, directory_ok: bool = False) -> None:
-    """Reject an output path before any request is sent (exit status 2)."""
-    if directory_ok and is_directory_target(path):
-        if path.exists() and not path.is_dir():
-            raise UsageError(f"-o {path}: exists and is not a directory")
-        return
-    if path.suffix.lower() not in SUFFIXES:
-        raise UsageError(
-            f"-o {path}: the file name must end in .parquet or .csv"
-            + (" (or name a directory for every table)" if directory_ok else "")
-        )
-    if path.is_dir():
-        raise UsageError(f"-o {path}: is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise UsageError(f"-o {path}: {parent} is not a directory")
-
-
-def write_collection(collection: Collection, path: Path) -> list[Path]:
-    """The main table to a file (``.parquet``/``.csv``), or every table into a directory."""
+def write_collection(collection: Collection, output: Output) -> list[Path]:
+    """The main table to a file (``.parquet``/``.csv``), or every non-empty table (and the
+    main one) into a folder as ``<table>.parquet``; missing folders are made, and removed
+    again if the write fails."""
     from twxdata.store.atomic import remove_stale_temporaries
 
-    if is_directory_target(path):
-        return collection.to_dataset(path)
-    remove_stale_temporaries(path)
-    return [collection.write(collection.kind.result, path)]
+    path = output.path
+    if output.kind == "directory":
+        with created_folders(path):
+            names = [n for n, t in collection.tables.items() if t.num_rows]
+            if collection.kind.result not in names:
+                names.insert(0, collection.kind.result)
+            return collection.to_parquet(path, names)
+    with created_folders(path.parent if str(path.parent) else Path(".")):
+        remove_stale_temporaries(path)
+        return [collection.write(collection.kind.result, path)]
+
+
+def write_dataset(collection: Collection, output: Output) -> list[Path]:
+    """Append the collection's tables to a hive-partitioned dataset folder."""
+    with created_folders(output.path):
+        return collection.to_dataset(output.path)
+
+
+def new_spool(verb: str, fallback: Path) -> Path:
+    """A fresh archive path for a run without ``--raw``: in the cache folder, else beside the
+    output (``fallback``'s folder). ``UsageError`` when neither can be written."""
+    from twxdata.cli.paths import check_output
+    from twxdata.config import cache_dir
+
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    name = f"{verb}-{stamp}-{os.getpid()}.jsonl"
+    folders = []
+    cache = cache_dir()
+    if cache is not None:
+        folders.append(cache / SPOOL_FOLDER)
+    folders.append(fallback)
+    for folder in folders:
+        with contextlib.suppress(UsageError):
+            return check_output(folder / name, "spool", suffixes=None).path
+    tried = ", ".join(map(str, folders))
+    raise UsageError(
+        f"no folder to keep the responses in while the tables are written ({tried}); "
+        "give --raw FILE"
+    )
+
+
+def remove_spool(path: Path) -> None:
+    """Delete a spool and its checkpoint (its tables are safely written)."""
+    from twxdata.store.checkpoint import Checkpoint
+
+    for file in (path, Checkpoint.path_for(path)):
+        with contextlib.suppress(OSError):
+            file.unlink()
+    if path.parent.name == SPOOL_FOLDER:
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when empty: other runs' spools stay

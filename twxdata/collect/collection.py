@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -77,10 +77,19 @@ class Collection:
     (1, ['cats'], 'hi')
     """
 
-    def __init__(self, kind: Kind, *, streams: Sequence[str], spec: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        *,
+        streams: Sequence[str],
+        spec: dict[str, Any],
+        target_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.kind = kind
         self.streams = list(streams)
         self.spec = spec
+        # stream key (a user id) -> the username the caller gave for it, without "@"
+        self.target_names = dict(target_names or {})
         self._lines: list[bytes] = []
         self._info: list[_PageInfo] = []
         self._provenance = ProvenanceBuilder(spec)
@@ -150,13 +159,40 @@ class Collection:
         return self._tables
 
     def table(self, name: str) -> pa.Table:
-        """One table as ``pyarrow.Table``; for the main result, one row per (stream, item)."""
+        """One table as ``pyarrow.Table``; for the main result, one row per (stream, item),
+        led by the columns that name each row's target (``targets_columns``)."""
         if name == self.kind.result and not self._main.broken:
             try:
-                return self._main.table(self.streams)
+                return self._with_targets(self._main.table(self.streams))
             except RuntimeError:
                 pass  # rebuilt below from every response, raising what made it fail
         return self._table_of(name, None)
+
+    def _with_targets(self, table: pa.Table) -> pa.Table:
+        """The main table led by what each row came from: ``followers_of`` (the id, or the
+        query) and, for users, ``followers_of.username`` (as the caller gave it, else null)."""
+        import pyarrow as pa
+
+        column = self.kind.column
+        if not column or column in table.column_names:
+            return table
+        if "__twxdata.stream" in table.column_names:
+            keys = table.column("__twxdata.stream")
+        else:
+            keys = pa.nulls(table.num_rows, pa.string())
+        table = table.add_column(0, column, keys)
+        if self.kind.target != "user":
+            return table
+        names = self.target_names
+        chunks = []
+        for chunk in keys.chunks if isinstance(keys, pa.ChunkedArray) else [keys]:
+            encoded = chunk.dictionary_encode()
+            values = pa.array(
+                [names.get(k) for k in encoded.dictionary.to_pylist()], type=pa.string()
+            )
+            chunks.append(values.take(encoded.indices))
+        usernames = pa.chunked_array(chunks, type=pa.string())
+        return table.add_column(1, f"{column}.username", usernames)
 
     def _table_of(self, name: str, start: int | None) -> pa.Table:
         """``name`` over every response, or over those from ``start`` on."""
@@ -165,17 +201,19 @@ class Collection:
         if start is None and not (
             name == self.kind.result and len(self.streams) > 1 and self.kind.column
         ):
-            return self.tables[name]
+            table = self.tables[name]
+            return self._with_targets(table) if name == self.kind.result else table
         first = start or 0
         if name != self.kind.result or not self.kind.column:
             return flatten(self._lines[first:])[name]
-        return self._per_stream(name, first)
+        return self._with_targets(self._per_stream(name, first))
 
     def frame(self, name: str | None = None) -> pd.DataFrame:
         """A table as a DataFrame with Arrow-backed dtypes; the main result by default.
 
         In the main result the stream's key (the query, the user whose followers these are,
-        ...) is the first column, named after the collection (``query``, ``followers_of``).
+        ...) is the first column, named after the collection (``query``, ``followers_of``);
+        for users, ``followers_of.username`` follows with the username the caller gave.
         """
         from twxdata.tables import to_pandas
 
@@ -184,16 +222,7 @@ class Collection:
             self._frames.clear()
             self._frames_at = len(self._lines)
         if name not in self._frames:
-            frame = to_pandas(self.table(name))
-            column = self.kind.column
-            if (
-                name == self.kind.result
-                and column
-                and column not in frame.columns
-                and "__twxdata.stream" in frame.columns
-            ):
-                frame.insert(0, column, frame["__twxdata.stream"])
-            self._frames[name] = frame
+            self._frames[name] = to_pandas(self.table(name))
         return self._frames[name]
 
     def _per_stream(self, name: str, start: int) -> pa.Table:

@@ -150,8 +150,9 @@ async def _streams(
         return [Stream(i, path={"id": i}, params=dict(sent)) for i in ids]
     if kind.target == "user":
         resolved = await resolve_users(client, values)
+        names = {i: given.lstrip("@") for given, i in resolved.items() if given != i}
         ids = dict.fromkeys(resolved.values())
-        return [Stream(i, path={"id": i}, params=dict(sent)) for i in ids]
+        return [Stream(i, path={"id": i}, params=dict(sent), label=names.get(i)) for i in ids]
     if kind.target == "user_ids" and endpoint.ids_param == "ids":
         values = list((await resolve_users(client, values)).values())
     assert endpoint.ids_param is not None

@@ -10,7 +10,7 @@ import logging
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from twxdata.client import Client
 from twxdata.collect.collection import Collection
@@ -91,8 +91,13 @@ async def collect(
     progress: bool = True,
     concurrency: int = 4,
     params: dict[str, Any] | None = None,
+    echo: IO[bytes] | None = None,
 ) -> Collection:
-    """Plan, resume if an archive says so, run, and return the ``Collection``."""
+    """Plan, resume if an archive says so, run, and return the ``Collection``.
+
+    ``echo`` receives every response as a JSON line as it arrives (the command line's
+    standard output when it writes no file).
+    """
     client = client or default_client()
     plan = await make_plan(
         client,
@@ -105,7 +110,12 @@ async def collect(
         concurrency=concurrency,
         params=params,
     )
-    collection = Collection(plan.kind, streams=[s.key for s in plan.streams], spec=plan.spec)
+    collection = Collection(
+        plan.kind,
+        streams=[s.key for s in plan.streams],
+        spec=plan.spec,
+        target_names={s.key: s.label for s in plan.streams if s.label},
+    )
     store = (
         _open_store(Path(raw), plan, collection, restart, client.server_now())
         if raw is not None
@@ -128,6 +138,7 @@ async def collect(
             archive=store.archive if store else None,
             checkpoint=store.checkpoint if store else None,
             checkpoint_path=store.checkpoint_path if store else None,
+            echo=echo,
         )
     except (KeyboardInterrupt, asyncio.CancelledError):
         collection.interrupted = True
@@ -201,7 +212,7 @@ def _with_saved_requests(plan: Plan, checkpoint: Checkpoint, server_now: float) 
             params = dict(saved.get("params") or {})
             floating = {name: params[name] for name in relative if name in params}
             params.update(fit_window(endpoint, floating, server_now=server_now))
-            stream = Stream(stream.key, dict(saved.get("path") or {}), params)
+            stream = Stream(stream.key, dict(saved.get("path") or {}), params, stream.label)
         streams.append(stream)
     return Plan(
         plan.kind,

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from twxdata.client import Client
 from twxdata.collect.collection import ARCHIVE_KEY, Collection
@@ -39,6 +39,7 @@ class Stream:
     key: str
     path: dict[str, str] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None  # how the caller named the target, when not by its key (a username)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,12 @@ async def execute(
     checkpoint: Checkpoint | None = None,
     checkpoint_path: Path | None = None,
     on_stream_done: Callable[[str], None] | None = None,
+    echo: IO[bytes] | None = None,
 ) -> None:
     """Walk every unfinished stream of ``plan``, filling ``collection``.
+
+    ``echo`` also receives every response as an archive line as it arrives (``twxdata
+    search q | ...`` writes them to standard output), after the archive has it.
 
     A stream that the API refuses outright (404 unknown user, 403 protected timeline, 400)
     stops with its reason in ``collection.stream_errors`` while the others go on; any other
@@ -110,6 +115,9 @@ async def execute(
                     line = page.archive_line()
                     if archive is not None:
                         archive.append_line(line)
+                    if echo is not None:
+                        echo.write(line if line.endswith(b"\n") else line + b"\n")
+                        echo.flush()
                     # The collection keeps the archive line rather than the parsed page (a
                     # quarter of the memory, and nothing for the garbage collector to re-scan),
                     # unless the page was cut to the limit (then only the parsed page is right).
@@ -125,7 +133,7 @@ async def execute(
                     save()
             except (NotFound, Forbidden, BadRequest) as exc:
                 collection.stream_errors[stream.key] = str(exc)
-                log.warning("%s %s stopped: %s", plan.kind.name, stream.key, exc)
+                log.info("%s %s stopped: %s", plan.kind.name, stream.key, exc)
         position.done = True
         save()
         if on_stream_done is not None:

@@ -132,7 +132,10 @@ class CredentialSession:
         configure(credentials=None, api_base=None)
 
     def save(self, *, store: Any = "auto") -> SavedCredentials:
-        """Save the held values and the API base (``twxdata.config``); returns what is saved."""
+        """Save the held values and the API base (``twxdata.config``); returns what is saved.
+
+        A loopback API base (the fake API of this notebook) is for this session only: saved,
+        it would send tomorrow's commands to a port nobody listens on."""
         return save_credentials(self._held, api_base=self.api_base, store=store)
 
     # ---- OAuth 2.0 PKCE ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ carry a fresh nonce and timestamp), so a ``Request`` can be logged, stored and r
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,21 @@ def resolve_api_base(api_base: str | None = None) -> str:
         # Credentials in URLs end up in logs and archives; X never takes them there.
         raise ParameterError("api_base", "must not contain credentials or a query string")
     return base.rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` points at this machine (127.0.0.0/8, ::1, localhost): a test server.
+
+    >>> is_loopback("http://127.0.0.1:8000"), is_loopback("https://api.x.com")
+    (True, False)
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def build_request(

@@ -17,6 +17,7 @@ and times as ISO 8601 in UTC.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from pathlib import Path
@@ -109,13 +110,15 @@ class TableWriter:
         self._file.commit()
 
     def abort(self) -> None:
-        """Drop everything written; the target is left as it was."""
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            finally:
-                self._writer = None
-        self._file.abort()
+        """Drop everything written; the target is left as it was. Never raises for the
+        writer: it runs after a failure (a full disk), which is the one to report."""
+        writer, self._writer = self._writer, None
+        try:
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+        finally:
+            self._file.abort()
 
     def __enter__(self) -> TableWriter:
         return self
@@ -127,7 +130,11 @@ class TableWriter:
         tb: TracebackType | None,
     ) -> None:
         if kind is None:
-            self.commit()
+            try:
+                self.commit()
+            except BaseException:
+                self.abort()  # a commit that fails (a full disk) leaves no temporary file
+                raise
         else:
             self.abort()
 

@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from email.utils import formatdate
 from typing import Any
 
 import orjson
@@ -111,7 +112,17 @@ class FakeXApi:
         elif isinstance(faults, Mapping):
             faults = Faults(dict(faults))
         self.injector = FaultInjector(faults)
-        self.limiter = RateLimiter(window=window, limits=limits, min_interval=min_interval)
+        # A running clock of the caller's (``now=callable``) is the whole server's clock, as
+        # on X: windows reset by it and the Date header tells it, so a client can learn how
+        # far it is from its own. A frozen clock only dates the corpus; windows run in real
+        # time then, or they would never reset.
+        self._running_clock = callable(now)
+        self.limiter = RateLimiter(
+            window=window,
+            limits=limits,
+            min_interval=min_interval,
+            clock=(lambda: self._clock()) if self._running_clock else time.time,
+        )
         self.oauth2 = oauth2.AuthorizationServer(oauth2_clients, clock=lambda: self._clock())
         self.auth = AuthPolicy(
             tokens=None if tokens is None else frozenset(tokens),
@@ -322,6 +333,8 @@ class FakeXApi:
             await asyncio.sleep(self.injector.faults.delay)
         if fault in _BODY_FAULTS:
             return await self._broken(request, fault or "", status, body, headers)
+        if self._running_clock:
+            headers = {**headers, "Date": formatdate(self._clock(), usegmt=True)}
         return web.Response(status=status, body=body, headers={**headers, "content-type": ctype})
 
     async def _token(self, request: web.Request) -> web.Response:
