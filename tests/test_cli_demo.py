@@ -8,6 +8,7 @@ import sys
 
 import pandas as pd
 import pyarrow.parquet as pq
+from helpers.shared import assert_ignored_by_git
 
 from twxdata.testing import FakeXApi
 
@@ -38,6 +39,8 @@ def test_demo_runs_offline_without_credentials(tmp_path):
     assert "500 posts from 5 pages" in result.stdout
     assert "top hashtags: #" in result.stdout and "top authors: @" in result.stdout
     assert not list(tmp_path.glob("*tmp*"))
+    # Run in a checkout's root, what it writes is ignored by git, not untracked clutter.
+    assert_ignored_by_git([p.name for p in tmp_path.iterdir()])
 
 
 def test_demo_with_a_frozen_clock_is_reproducible(tmp_path):

@@ -180,8 +180,8 @@ class FakeKeyring(types.ModuleType):
 def test_keyring_keeps_the_secrets_and_the_file_only_says_so(env, monkeypatch):
     keyring = FakeKeyring()
     monkeypatch.setitem(sys.modules, "keyring", keyring)
-    saved = save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", store="keyring", save_loopback=True,
-                             environ=env)  # fmt: skip
+    saved = save_credentials(bearer_token=SECRET, api_base="http://127.0.0.1:9", store="keyring",
+                             save_loopback=True, environ=env)  # fmt: skip
     assert saved.location == "keyring (MemoryKeyring)"
     text = credentials_path(env).read_text()
     assert SECRET not in text and '"keyring"' in text

@@ -32,3 +32,15 @@ def recordings(subdir: str, pattern: str = "*.json") -> list[Any]:
         reason = f"no recordings in {folder} (../shared is absent)"
         return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="absent")]
     return [pytest.param(f, id=f.name) for f in files]
+
+
+def assert_ignored_by_git(paths):
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]  # the checkout: tests/helpers/ is two down
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    for path in paths:
+        found = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "--no-index", path])
+        assert found.returncode == 0, f"{path} would be an untracked file in a checkout"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.shared import assert_ignored_by_git
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -81,3 +82,8 @@ def test_notebook_runs_offline_top_to_bottom(path, tmp_path, monkeypatch):
     assert len(passwords) >= 5 and not any(passwords)
     # The token handed to the widget in code reaches no output and no widget state.
     assert DEFAULT_TOKEN not in nbformat.writes(notebook)
+    # What it wrote where it ran would not show up as untracked files in a checkout.
+    written = [p.relative_to(tmp_path) for p in tmp_path.iterdir() if p.name != "config"]
+    assert_ignored_by_git([f"notebooks/{p}" + ("/" if (tmp_path / p).is_dir() else "")
+                           for p in written])  # fmt: skip
+
