@@ -17,11 +17,14 @@ False
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import hashlib
+import logging
 import os
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
@@ -197,7 +200,8 @@ class OAuth1User:
         )
         # JSON bodies are not part of the signature base string (X, like tweepy, signs
         # method + URL + oauth params only), so the body is not passed to oauthlib.
-        _, signed, _ = client.sign(url, http_method=method)
+        with quiet_oauthlib():
+            _, signed, _ = client.sign(url, http_method=method)
         return {"Authorization": signed["Authorization"]}
 
     def __repr__(self) -> str:
@@ -373,6 +377,40 @@ class TokenRequest:
     body: str = field(repr=False)
 
 
+# oauthlib logs at DEBUG what it signs: consumer keys, tokens, the signature base string and the
+# signature itself. Whoever turns on DEBUG logging (`twxdata --debug`, a notebook's root logger)
+# must not get our credentials with it. A filter on oauthlib's loggers drops its records while
+# twxdata is calling it, in this context only: the user's own oauthlib calls log as before.
+_CALLING_OAUTHLIB: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "twxdata_calling_oauthlib", default=False
+)
+
+
+class _WhileTwxdataSigns(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _CALLING_OAUTHLIB.get()
+
+
+_FILTER = _WhileTwxdataSigns()
+
+
+@contextlib.contextmanager
+def quiet_oauthlib() -> Iterator[None]:
+    """Run oauthlib calls without any of their log records (they would hold secrets)."""
+    # Logger filters are not inherited: each of oauthlib's loggers gets the filter, including
+    # ones its modules created since the last call.
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if not (name.startswith("oauthlib") and isinstance(logger, logging.Logger)):
+            continue
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+    token = _CALLING_OAUTHLIB.set(True)
+    try:
+        yield
+    finally:
+        _CALLING_OAUTHLIB.reset(token)
+
+
 def _loopback_http(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
@@ -412,7 +450,8 @@ class OAuth2PKCE:
                     got=value,
                 )
         self._client = WebApplicationClient(self.client_id)
-        self._verifier = Secret(self._client.create_code_verifier(64))
+        with quiet_oauthlib():
+            self._verifier = Secret(self._client.create_code_verifier(64))
 
     def authorization_url(self) -> str:
         """Where the user grants access; X redirects back with ``?code=...&state=...``.
@@ -422,18 +461,20 @@ class OAuth2PKCE:
         >>> local.authorization_url().split("?")[0]
         'http://127.0.0.1:8000/i/oauth2/authorize'
         """
-        challenge = self._client.create_code_challenge(self._verifier.reveal(), "S256")
+        with quiet_oauthlib():
+            challenge = self._client.create_code_challenge(self._verifier.reveal(), "S256")
         # oauthlib insists on https; a local test server answers plain http on loopback only.
         local = _loopback_http(self.authorize_url)
         target = "https" + self.authorize_url[4:] if local else self.authorize_url
-        url: str = self._client.prepare_request_uri(
-            target,
-            redirect_uri=self.redirect_uri,
-            scope=list(self.scopes),
-            state=self.state,
-            code_challenge=challenge,
-            code_challenge_method="S256",
-        )
+        with quiet_oauthlib():
+            url: str = self._client.prepare_request_uri(
+                target,
+                redirect_uri=self.redirect_uri,
+                scope=list(self.scopes),
+                state=self.state,
+                code_challenge=challenge,
+                code_challenge_method="S256",
+            )
         return "http" + url[5:] if local else url
 
     def code_from_redirect(self, redirect_url: str) -> str:
@@ -452,12 +493,13 @@ class OAuth2PKCE:
 
     def token_request(self, code: str) -> TokenRequest:
         """The request that exchanges an authorization code for tokens."""
-        body = self._client.prepare_request_body(
-            code=code.strip(),
-            redirect_uri=self.redirect_uri,
-            code_verifier=self._verifier.reveal(),
-            include_client_id=True,
-        )
+        with quiet_oauthlib():
+            body = self._client.prepare_request_body(
+                code=code.strip(),
+                redirect_uri=self.redirect_uri,
+                code_verifier=self._verifier.reveal(),
+                include_client_id=True,
+            )
         return TokenRequest(self.token_url, self._token_headers(), body)
 
     def refresh_request(self, token: OAuth2UserToken) -> TokenRequest:

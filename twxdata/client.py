@@ -84,6 +84,9 @@ class Client:
     ``TWXDATA_API_BASE``, else the saved one, else ``https://api.x.com`` (point it at
     ``twxdata.testing.FakeXApi`` to run offline).
 
+    Credentials travel only over TLS or to loopback: a plain ``http://`` API base on another
+    host is refused unless ``allow_plain_http=True``.
+
     ``max_in_flight`` bounds concurrent requests over all endpoints; each (endpoint bucket,
     credential) pair additionally spends only what its ``x-rate-limit-remaining`` allows.
     ``on_event`` receives ``Waiting``, ``Retrying`` and ``Received`` events (progress bars).
@@ -116,6 +119,7 @@ class Client:
         session: aiohttp.ClientSession | None = None,
         seed: int | None = None,
         rate_limit_cache: RateLimitCache | bool = True,
+        allow_plain_http: bool = False,
     ) -> None:
         if max_in_flight < 1:
             raise ParameterError("max_in_flight", "must be at least 1", got=max_in_flight)
@@ -141,7 +145,7 @@ class Client:
                     if api_base
                     else "X's API"
                 )
-        self.api_base = resolve_api_base(api_base)
+        self.api_base = resolve_api_base(api_base, allow_plain_http=allow_plain_http)
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max_in_flight

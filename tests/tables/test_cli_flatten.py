@@ -75,12 +75,34 @@ def test_bad_line_exits_1_naming_file_and_line_and_keeps_old_output(
 ) -> None:
     bad = lines_file(tmp_path, [search_page(), '{"data": [', search_page()], "bad.jsonl")
     out = tmp_path / "posts.parquet"
-    out.write_bytes(b"previous run")
+    good = lines_file(tmp_path, [search_page()], "good.jsonl")
+    assert main(["flatten", str(good), "-o", str(out), "-q"]) == 0
+    previous = out.read_bytes()
+    capsys.readouterr()
     assert main(["flatten", str(bad), "-o", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"{bad}:2: invalid JSON" in err[0]
-    assert out.read_bytes() == b"previous run"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "posts.parquet"]
+    assert out.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bad.jsonl",
+        "good.jsonl",
+        "posts.parquet",
+    ]
+
+
+def test_an_existing_file_of_another_kind_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = lines_file(tmp_path, [search_page()], "good.jsonl")
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my notes, not a table\nsecond line\n")
+    archive_named_parquet = tmp_path / "keep.parquet"
+    archive_named_parquet.write_bytes(good.read_bytes())
+    for target in (archive_named_parquet, notes):
+        before = target.read_bytes()
+        assert main(["flatten", str(good), "-o", str(target)]) == 2
+        assert target.read_bytes() == before
+    assert "exists and is not a Parquet file" in capsys.readouterr().err
 
 
 def test_a_failed_directory_output_leaves_nothing(tmp_path: Path) -> None:

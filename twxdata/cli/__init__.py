@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("twxdata: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return closed_stdout()
     except (UsageError, ParameterError, AuthError) as exc:
         if args.debug:
             raise
@@ -117,6 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def closed_stdout() -> int:
+    """The reader of standard output went away (``| head``): stop quietly, as unix tools do,
+    with SIGPIPE's status; nothing more is written to the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 def _in_option_words(parser: argparse.ArgumentParser, verb: str, exc: Exception) -> str:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twxdata.cli import UsageError
+from twxdata.cli import UsageError, closed_stdout
 from twxdata.cli.common import (
     add_connection_options,
     add_output_options,
@@ -169,10 +168,7 @@ def _collect_and_write(
             say.stopped(last_collection(), outputs, "interrupted")
             raise
         except BrokenPipeError:
-            # The reader of standard output went away (`| head`): stop quietly, as unix tools do.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 141
+            return closed_stdout()
         except (ParameterError, AuthError):
             raise  # found before any request: a usage error (exit status 2)
         except (TwxError, OSError) as exc:

@@ -48,6 +48,12 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         help="API root (default: $TWXDATA_API_BASE or https://api.x.com)",
     )
     group.add_argument(
+        "--insecure-plain-http",
+        action="store_true",
+        help="allow a plain http:// --api-base on another machine: your credentials would "
+        "cross the network unencrypted",
+    )
+    group.add_argument(
         "--timeout",
         type=positive_seconds,
         default=30.0,
@@ -112,6 +118,7 @@ def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
 
     client = Client(
         api_base=args.api_base,
+        allow_plain_http=args.insecure_plain_http,
         timeout=args.timeout,
         retry=RetryPolicy(max_tries=args.max_tries, backoff_base=args.backoff),
         **extra,  # type: ignore[arg-type]

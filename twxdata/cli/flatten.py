@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from twxdata.cli import UsageError
-from twxdata.cli.paths import check_output, make_folders, remove_folders, same_file
+from twxdata.cli.paths import check_output, make_folders, remove_folders
 
 if TYPE_CHECKING:
     from twxdata.tables.facts import PageFacts
@@ -73,11 +73,8 @@ def plan(args: argparse.Namespace) -> dict[str, Path]:
         raise UsageError(
             f"--table: no table {', '.join(unknown)} (tables: {', '.join(TABLE_NAMES)})"
         )
-    output = check_output(args.output, "-o", directory_ok=True)
+    output = check_output(args.output, "-o", directory_ok=True, inputs=args.inputs)
     out = output.path
-    for name in args.inputs:
-        if name != "-" and same_file(Path(name), out):
-            raise UsageError(f"-o {out} is the input {name}: the output would destroy it")
     if output.kind == "directory":
         suffix = "." + (args.format or "parquet")
         # Only the tables that get rows are kept (run() drops the empty ones), unless named.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,13 @@ def archive_summary(path: Path) -> dict[str, Any]:
     from twxdata.store.provenance import ProvenanceBuilder
 
     builder = ProvenanceBuilder()
-    for _, response in Archive(path).lines():
+    if path.suffix.lower() == ".gz":  # compressed: read as flatten reads it
+        from twxdata.tables.api import iter_pages
+
+        responses: Iterator[dict[str, Any]] = iter_pages(path)
+    else:
+        responses = (response for _, response in Archive(path).lines())
+    for response in responses:
         builder.add(response)
     record = builder.build(table="raw archive", rows=builder.items)
     summary: dict[str, Any] = {"file": str(path), "archive": record}

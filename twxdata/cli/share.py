@@ -9,7 +9,21 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from twxdata.cli.common import add_connection_options, client_from_args, positive_int
+from twxdata.cli import UsageError
+from twxdata.cli.common import (
+    add_connection_options,
+    client_from_args,
+    positive_int,
+    positive_seconds,
+)
+from twxdata.cli.paths import check_distinct, check_not_inputs, check_output
+
+
+def _check_input(path: Path, name: str) -> None:
+    if str(path) == "-":
+        return
+    if not path.exists():
+        raise UsageError(f"{name} {path}: no such file or folder")
 
 
 def register(sub: Any) -> None:
@@ -22,7 +36,7 @@ def register(sub: Any) -> None:
         "SHA-256 of the list.",
     )
     dry.add_argument("data", type=Path, metavar="DATA")
-    dry.add_argument("-o", "--output", type=Path, required=True, metavar="IDS.txt")
+    dry.add_argument("-o", "--output", required=True, metavar="IDS.txt")
     dry.add_argument("--users", action="store_true", help="the IDs are users, not posts")
     dry.add_argument("--column", default="id", help="the ID column of a CSV or Parquet (id)")
     dry.set_defaults(run=run_dehydrate)
@@ -36,8 +50,8 @@ def register(sub: Any) -> None:
         "running the same command again resumes.",
     )
     wet.add_argument("ids", type=Path, metavar="IDS.txt")
-    wet.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.parquet")
-    wet.add_argument("--raw", type=Path, metavar="RAW.jsonl")
+    wet.add_argument("-o", "--output", required=True, metavar="OUT.parquet")
+    wet.add_argument("--raw", metavar="RAW.jsonl")
     wet.add_argument("--users", action="store_true", help="the IDs are users, not posts")
     wet.add_argument("--restart", action="store_true", help="start over (old files are kept)")
     wet.add_argument("--minimal-fields", action="store_true", help="only default fields")
@@ -58,19 +72,21 @@ def register(sub: Any) -> None:
     check.add_argument("--users", action="store_true", help="check users, not posts")
     check.add_argument(
         "--report",
-        type=Path,
         metavar="REPORT.csv",
         help="IDs to remove with the reason (default: DATA.compliance.csv)",
     )
     check.add_argument(
         "--apply",
-        type=Path,
         metavar="CLEAN",
         help="write a cleaned copy of DATA here (same kind of file)",
     )
     check.add_argument("--column", default="id", help="the ID column of a CSV (id)")
     check.add_argument(
-        "--poll", type=float, default=5.0, metavar="S", help="seconds between job status checks (5)"
+        "--poll",
+        type=positive_seconds,
+        default=5.0,
+        metavar="S",
+        help="seconds between job status checks (5)",
     )
     add_connection_options(check)
     check.set_defaults(run=run_compliance)
@@ -79,7 +95,12 @@ def register(sub: Any) -> None:
 def run_dehydrate(args: argparse.Namespace) -> int:
     from twxdata.sharing.dehydrate import dehydrate, manifest_path
 
-    manifest = dehydrate(args.data, args.output, users=args.users, column=args.column)
+    _check_input(args.data, "DATA")
+    output = check_output(args.output, "-o", suffixes=None, expect="ids", inputs=[args.data])
+    manifest_file = check_output(manifest_path(output.path), "its manifest", suffixes=None,
+                                 expect="jsonl", inputs=[args.data])  # fmt: skip
+    check_not_inputs([output, manifest_file], [args.data])
+    manifest = dehydrate(args.data, output.path, users=args.users, column=args.column)
     span = manifest.get("time_span") or {}
     when = f", {span['first']} to {span['last']}" if span else ""
     print(
@@ -93,10 +114,14 @@ def run_dehydrate(args: argparse.Namespace) -> int:
 def run_hydrate(args: argparse.Namespace) -> int:
     from twxdata.sharing.hydrate import hydrate
 
-    if args.output.suffix.lower() not in (".parquet", ".csv"):
-        from twxdata.cli import UsageError
-
-        raise UsageError(f"-o {args.output}: must end in .parquet or .csv")
+    _check_input(args.ids, "IDS.txt")
+    inputs = [args.ids]
+    output = check_output(args.output, "-o", inputs=inputs)
+    raw = check_output(args.raw or f"{output.path}.raw.jsonl", "--raw", suffixes=None,
+                       inputs=inputs)  # fmt: skip
+    report = check_output(f"{output.path}.report.csv", "its report", inputs=inputs)
+    check_distinct(output, raw, report)
+    check_not_inputs([output, raw, report], [args.ids])
     client = client_from_args(args)
 
     async def go() -> Any:
@@ -104,8 +129,8 @@ def run_hydrate(args: argparse.Namespace) -> int:
             return await hydrate(
                 args.ids,
                 users=args.users,
-                output=args.output,
-                raw=args.raw,
+                output=output.path,
+                raw=raw.path,
                 restart=args.restart,
                 fields="minimal" if args.minimal_fields else "research",
                 client=client,
@@ -127,7 +152,16 @@ def run_hydrate(args: argparse.Namespace) -> int:
 def run_compliance(args: argparse.Namespace) -> int:
     from twxdata.sharing.compliance import compliance
 
-    report = args.report or args.data.with_name(args.data.name.rstrip("/") + ".compliance.csv")
+    _check_input(args.data, "DATA")
+    report_out = check_output(
+        args.report or args.data.with_name(args.data.name + ".compliance.csv"), "--report"
+    )
+    cleaned = (
+        check_output(args.apply, "--apply", directory_ok=args.data.is_dir()) if args.apply else None
+    )
+    check_distinct(report_out, cleaned)
+    check_not_inputs([report_out, cleaned], [args.data])
+    report = report_out.path
     client = client_from_args(args)
 
     async def go() -> Any:
@@ -136,13 +170,13 @@ def run_compliance(args: argparse.Namespace) -> int:
                 args.data,
                 users=args.users,
                 report=report,
-                apply=args.apply,
+                apply=cleaned.path if cleaned is not None else None,
                 client=client,
                 poll_interval=args.poll,
                 column=args.column,
             )
 
     result = asyncio.run(go())
-    cleaned = f"; cleaned copy {result.cleaned}" if result.cleaned else ""
-    print(f"twxdata compliance: {result.summary}; report {result.report}{cleaned}", file=sys.stderr)
+    copy = f"; cleaned copy {result.cleaned}" if result.cleaned else ""
+    print(f"twxdata compliance: {result.summary}; report {result.report}{copy}", file=sys.stderr)
     return 0

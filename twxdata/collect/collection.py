@@ -288,7 +288,25 @@ class Collection:
 
     def provenance(self, name: str, rows: int) -> dict[str, Any]:
         """The provenance record written into ``name``'s Parquet file."""
-        return self._provenance.build(table=name, rows=rows)
+        return {**self._provenance.build(table=name, rows=rows), **self.completeness()}
+
+    def completeness(self) -> dict[str, Any]:
+        """``{"complete": True}``, or ``False`` with why: a table written from an interrupted
+        collection, or one whose targets did not all succeed, says so in its provenance (and
+        ``twxdata info`` shows it).
+
+        >>> c = Collection(KINDS["search"], streams=["a", "b"], spec={})
+        >>> c.stream_errors["b"] = "400 Invalid Request"
+        >>> c.completeness()
+        {'complete': False, 'incomplete': ['1 of 2 targets failed: b']}
+        """
+        why = []
+        if self.interrupted:
+            why.append("interrupted before the end")
+        if self.stream_errors:
+            failed = ", ".join(list(self.stream_errors)[:10])
+            why.append(f"{len(self.stream_errors)} of {len(self.streams)} targets failed: {failed}")
+        return {"complete": not why, **({"incomplete": why} if why else {})}
 
     def write(self, name: str, path: Path | str) -> Path:
         """One table to ``path`` (``.parquet`` with provenance, or ``.csv``), atomically."""
@@ -337,7 +355,7 @@ class Collection:
                 table = self._table_of(name, start)
             if not table.num_rows:
                 continue
-            provenance = builder.build(table=name, rows=table.num_rows)
+            provenance = {**builder.build(table=name, rows=table.num_rows), **self.completeness()}
             files = append_table(folder, name, with_provenance(table, provenance))
             written += files
             counts[name] = table.num_rows

@@ -100,9 +100,34 @@ def prepare_query(
     for name in endpoint.required:
         if name not in out:
             raise ParameterError(name, f"is required by {endpoint.name}")
+    for name, text in out.items():
+        sendable(name, text)
     _check_window(endpoint, out, times)
     _check_context_annotations_cap(endpoint, out)
     return out
+
+
+def sendable(name: str, text: str) -> str:
+    r"""``text`` if HTTP can carry it as UTF-8; a ``ParameterError`` naming the position of the
+    first character it cannot (a lone surrogate: what Python makes of an invalid UTF-8 byte on
+    a command line, or of a string cut in the middle of an emoji).
+
+    >>> sendable("query", "caf\u00e9")
+    'café'
+    >>> sendable("query", "ab\udcff")
+    Traceback (most recent call last):
+    ...
+    twxdata.errors.ParameterError: query: holds a character that is not text at position 3 (an invalid UTF-8 byte or half of a surrogate pair); fix its encoding
+    """  # noqa: E501
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParameterError(
+            name,
+            f"holds a character that is not text at position {exc.start + 1} (an invalid "
+            "UTF-8 byte or half of a surrogate pair); fix its encoding",
+        ) from None
+    return text
 
 
 def prepare_path(endpoint: Endpoint, values: Mapping[str, Any]) -> str:
@@ -116,7 +141,7 @@ def prepare_path(endpoint: Endpoint, values: Mapping[str, Any]) -> str:
     for name in endpoint.path_params:
         if values.get(name) is None:
             raise ParameterError(name, f"is required by {endpoint.name} ({endpoint.path})")
-        filled[name] = quote(_path_value(endpoint, name, values[name]), safe="")
+        filled[name] = quote(sendable(name, _path_value(endpoint, name, values[name])), safe="")
     extra = set(values) - set(endpoint.path_params)
     if extra:
         raise ParameterError(

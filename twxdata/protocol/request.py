@@ -48,12 +48,20 @@ class Request:
         return headers
 
 
-def resolve_api_base(api_base: str | None = None) -> str:
+def resolve_api_base(api_base: str | None = None, *, allow_plain_http: bool = False) -> str:
     """The API root: the argument, else ``TWXDATA_API_BASE``, else ``https://api.x.com``.
+
+    Credentials travel only over TLS or to this machine: a plain ``http://`` base that is not
+    loopback is refused unless ``allow_plain_http`` (every request would carry the bearer token
+    or OAuth signature in clear text to that host).
 
     >>> resolve_api_base("http://127.0.0.1:8080/")
     'http://127.0.0.1:8080'
-    """
+    >>> resolve_api_base("http://api.example.org")
+    Traceback (most recent call last):
+    ...
+    twxdata.errors.ParameterError: api_base: plain http to api.example.org would send your credentials unencrypted; use https, a loopback address (127.0.0.1, localhost), or allow_plain_http=True / --insecure-plain-http if you mean it (got 'http://api.example.org')
+    """  # noqa: E501
     base = api_base or os.environ.get("TWXDATA_API_BASE") or DEFAULT_API_BASE
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -67,6 +75,14 @@ def resolve_api_base(api_base: str | None = None) -> str:
     if parts.username or parts.password or parts.query:
         # Credentials in URLs end up in logs and archives; X never takes them there.
         raise ParameterError("api_base", "must not contain credentials or a query string")
+    if parts.scheme == "http" and not allow_plain_http and not is_loopback(base):
+        raise ParameterError(
+            "api_base",
+            f"plain http to {parts.hostname} would send your credentials unencrypted; use "
+            "https, a loopback address (127.0.0.1, localhost), or allow_plain_http=True / "
+            "--insecure-plain-http if you mean it",
+            got=base,
+        )
     return base.rstrip("/")
 
 
@@ -106,7 +122,8 @@ def build_request(
         max_query_length=max_query_length,
     )
     payload = prepare_body(endpoint, body)
-    url = resolve_api_base(api_base) + route
+    # Building sends nothing: whether a base may carry credentials is the client's check.
+    url = resolve_api_base(api_base, allow_plain_http=True) + route
     if query:
         url += "?" + urlencode(query, quote_via=quote, safe="")
     data = None if payload is None else orjson.dumps(payload)

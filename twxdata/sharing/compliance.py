@@ -25,6 +25,7 @@ from twxdata.collect.defaults import default_client
 from twxdata.errors import DataError, ParameterError, TwxError
 from twxdata.sharing.ids import iter_ids, sorted_unique, source_kind
 from twxdata.store.atomic import atomic_path
+from twxdata.store.paths import same_file
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -84,7 +85,7 @@ async def compliance(
     """
     source = Path(data)
     kind = "users" if users else "tweets"
-    if apply is not None and _same_file(Path(apply), source):
+    if apply is not None and same_file(Path(apply), source):
         raise ParameterError("apply", "must not be the input: the input is never changed")
     if apply is not None and source_kind(source) == "text":
         raise ParameterError("apply", "an ID list has nothing to clean; give the dataset")
@@ -112,10 +113,6 @@ async def compliance(
     if apply is not None:
         result.cleaned = clean_copy(source, Path(apply), removed, kind=kind, column=column)
     return result
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve()
 
 
 def _write_ids(source: Path, target: Path, column: str) -> int:

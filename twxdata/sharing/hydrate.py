@@ -28,6 +28,7 @@ from twxdata.notebook.progress import Progress
 from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, open_archive
+from twxdata.store.paths import same_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,6 +116,7 @@ async def hydrate(
                 out.with_name(out.name + ".raw.jsonl") if out else source.with_suffix(".raw.jsonl")
             )
         )
+        _check_files(Path(ids) if isinstance(ids, (str, Path)) else None, out, archive_path)
         spec = {
             "kind": f"hydrate {kind.result}",
             "ids_sha256": digest,
@@ -229,6 +231,20 @@ async def _run(
 
     await gather_or_cancel([produce()] + [work() for _ in range(concurrency)])
     return fetched
+
+
+def _check_files(ids: Path | None, output: Path | None, raw: Path) -> None:
+    """Refuse, before any request, files that would overwrite each other or the id list."""
+    report = output.with_name(output.name + ".report.csv") if output is not None else None
+    named = {"raw": raw, "output": output, "report": report}
+    for name, path in named.items():
+        if path is not None and ids is not None and same_file(path, ids):
+            raise ParameterError(
+                name, f"is the id list {ids}: it would be destroyed", got=str(path)
+            )
+    if output is not None and same_file(output, raw):
+        raise ParameterError("raw", "must not be the output: the table would overwrite the "
+                             "responses it is built from", got=str(raw))  # fmt: skip
 
 
 def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydration:

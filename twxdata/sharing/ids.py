@@ -121,8 +121,17 @@ def _jsonl_ids(source: Path) -> Iterator[str]:
 
 
 def _text_ids(source: Path) -> Iterator[str]:
-    with open(source, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    with open(source, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise DataError(
+                    "not UTF-8 text (a binary file, or UTF-16?): give one id per line, "
+                    "saved as UTF-8",
+                    source=str(source),
+                    line=number,
+                ) from None
             text = line.strip()
             if text and not text.startswith("#"):
                 yield _checked(text, source, number)

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import orjson
 
 from twxdata.errors import DataError
+from twxdata.store.lock import ArchiveLock
 
 if TYPE_CHECKING:
     from twxdata.protocol.response import Page
@@ -53,6 +54,7 @@ class Archive:
         self.path = Path(path)
         self._file: IO[bytes] | None = None
         self.pages_written = 0
+        self.lock: ArchiveLock | None = None  # held while a collection writes (open_archive)
 
     @property
     def exists(self) -> bool:
@@ -76,6 +78,9 @@ class Archive:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def __enter__(self) -> Archive:
         return self

@@ -24,6 +24,7 @@ from twxdata._version import __version__
 from twxdata.errors import DataError, TwxError
 from twxdata.store.archive import Archive, ArchiveRepair
 from twxdata.store.atomic import atomic_write_bytes
+from twxdata.store.lock import ArchiveLock
 
 log = logging.getLogger("twxdata.store")
 
@@ -100,24 +101,51 @@ class Checkpoint:
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:
+        # A hand-edited or damaged checkpoint is one clear line naming the file, whatever is
+        # wrong with it: never a traceback, never a resume from half-understood positions.
         try:
             record = orjson.loads(path.read_bytes())
+            if not isinstance(record, dict):
+                raise TypeError("not a JSON object")
+            if record.get("format") != FORMAT:
+                raise DataError(f"checkpoint format {record.get('format')!r} is not {FORMAT}",
+                                source=str(path))  # fmt: skip
             spec = record["spec"]
-            streams = {str(k): StreamPosition(**v) for k, v in record["streams"].items()}
-        except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
-            raise DataError(f"not a twxdata checkpoint ({exc})", source=str(path)) from None
-        if record.get("format") != FORMAT:
-            raise DataError(f"checkpoint format {record.get('format')} is not {FORMAT}",
-                            source=str(path))  # fmt: skip
-        return cls(
-            spec=spec,
-            streams=streams,
-            requests=dict(record.get("requests") or {}),
-            extra=dict(record.get("extra") or {}),
-            started_at=float(record.get("started_at", time.time())),
-            updated_at=float(record.get("updated_at", time.time())),
-            version=str(record.get("twxdata", "")),
-        )
+            if not isinstance(spec, dict):
+                raise TypeError("'spec' is not an object")
+            streams = {str(k): _position(v) for k, v in record["streams"].items()}
+            return cls(
+                spec=spec,
+                streams=streams,
+                requests=dict(record.get("requests") or {}),
+                extra=dict(record.get("extra") or {}),
+                started_at=float(record.get("started_at", time.time())),
+                updated_at=float(record.get("updated_at", time.time())),
+                version=str(record.get("twxdata", "")),
+            )
+        except DataError:
+            raise
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError,
+                AttributeError) as exc:  # fmt: skip
+            reason = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+            raise DataError(
+                f"not a usable twxdata checkpoint ({reason}); move it away (and its archive) "
+                "to start over",
+                source=str(path),
+            ) from None
+
+
+def _position(value: Any) -> StreamPosition:
+    if not isinstance(value, dict):
+        raise TypeError(f"a stream position is {type(value).__name__}, not an object")
+    position = StreamPosition(**value)
+    if position.token is not None and not isinstance(position.token, str):
+        raise TypeError("a stream's token is not text")
+    for name in ("items", "pages"):
+        number = getattr(position, name)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise TypeError(f"a stream's {name} is not a count")
+    return position
 
 
 def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -158,6 +186,20 @@ def open_archive(path: Path, spec: dict[str, Any], *, restart: bool, what: str) 
     would mix two collections in one file. ``what`` names the collection in messages.
     """
     archive = Archive(path)
+    # One writer per archive, from before anything is looked at or moved until the collection
+    # ends (Archive.close releases it); a second one is refused naming the first.
+    archive.lock = ArchiveLock(path).acquire()
+    try:
+        return _open_locked(archive, spec, restart=restart, what=what)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _open_locked(
+    archive: Archive, spec: dict[str, Any], *, restart: bool, what: str
+) -> OpenedArchive:
+    path = archive.path
     cp_path = Checkpoint.path_for(path)
     if restart:
         set_aside(path, cp_path)

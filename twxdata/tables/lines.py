@@ -17,6 +17,7 @@ import io
 import os
 import sys
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +92,18 @@ class _Readable(Protocol):
 def _open(path: Path | str) -> _Readable:
     if str(path) == "-":
         return cast(_Readable, sys.stdin.buffer)  # a BufferedReader: it has readinto
-    if str(path).endswith(".gz"):
+    if str(path).endswith(".gz") or _gzip_magic(path):
         return gzip.open(path, "rb")
     return open(path, "rb")
+
+
+def _gzip_magic(path: Path | str) -> bool:
+    """A gzip file whatever its name (``archive.jsonl`` that is really compressed)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(2) == b"\x1f\x8b"
+    except OSError:
+        return False
 
 
 def chunks_from_file(
@@ -101,7 +111,10 @@ def chunks_from_file(
 ) -> Iterator[Chunk]:
     """Yield ``path`` as chunks of whole lines (about ``chunk_bytes`` each)."""
     source = str(path)
-    stream = _open(path)
+    try:
+        stream = _open(path)
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror or exc})", source=source) from None
     try:
         head = stream.readline()
         document = _as_document(head, stream, path)
@@ -109,6 +122,11 @@ def chunks_from_file(
             yield from chunks_from_items(document, policy, source=source, chunk_bytes=chunk_bytes)
             return
         yield from _line_chunks(head, stream, source, chunk_bytes)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        # A cut-off download or a damaged file: say which, not a decompressor's traceback.
+        raise DataError(
+            f"damaged or truncated compressed data ({type(exc).__name__}: {exc})", source=source
+        ) from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
