@@ -95,7 +95,7 @@ def test_bearer_is_tried_on_user_endpoints_since_it_may_be_a_user_token():
     creds = Credentials.from_args(bearer_token="t")
     assert creds.for_endpoint(ENDPOINTS["get_bookmarks"]) is creds.bearer
     user_kind = Credentials.from_args(bearer_token="t", bearer_kind=AuthKind.OAUTH2_USER)
-    with pytest.raises(AuthError, match="search_all_tweets accepts app"):
+    with pytest.raises(AuthError, match="search_all_tweets accepts a bearer token"):
         user_kind.for_endpoint(ENDPOINTS["search_all_tweets"])
 
 
@@ -103,7 +103,7 @@ def test_missing_credentials_error_says_what_to_do():
     with pytest.raises(AuthError) as err:
         Credentials().for_endpoint(ENDPOINTS["search_recent_tweets"])
     assert "TWXDATA_BEARER_TOKEN" in str(err.value) and "twxdata configure" in str(err.value)
-    assert "FakeXApi work offline" in str(err.value)
+    assert "`twxdata demo` works offline" in str(err.value)
     assert isinstance(err.value, TypeError)  # tweepy raises TypeError here
     with pytest.raises(AuthError, match="user_auth=True"):
         Credentials.from_args(bearer_token="t").for_endpoint(ENDPOINTS["like"], user_auth=True)

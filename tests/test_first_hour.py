@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -238,7 +239,7 @@ def test_a_failed_final_write_keeps_every_response_and_says_where(api, tmp_path)
     assert result.returncode == 1
     text = result.stderr.decode()
     assert f"could not write -o {out}" in text
-    spool = Path(text.split("are kept in ", 1)[1].split(" ", 1)[0])
+    spool = Path(re.search(r"are kept in (\S+): run the same command again", text)[1])
     assert spool.is_file() and spool.is_relative_to(os.environ["TWXDATA_CACHE_DIR"])
     lines = spool.read_bytes().splitlines()
     assert sum(len(orjson.loads(line)["data"]) for line in lines) == 10

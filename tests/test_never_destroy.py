@@ -10,6 +10,7 @@ import asyncio
 import gzip
 import hashlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -306,12 +307,12 @@ def test_a_second_writer_is_refused_naming_the_first(tmp_path):
 
 
 def test_an_interrupted_run_writes_no_partial_table_and_says_where_the_data_is(tmp_path):
-    with FakeXApi(seed=8, size=3_000, window=60.0, limits=2) as server:
+    with FakeXApi(seed=8, size=3_000, window=20.0, limits=2) as server:
         env = environment(server)
         out = tmp_path / "o.parquet"
         process = subprocess.Popen(
             [sys.executable, "-m", "twxdata", "search", "the", "--max-results", "10",
-             "-o", str(out)],
+             "--max-pages", "3", "-o", str(out)],
             stderr=subprocess.PIPE, env=env,
         )  # fmt: skip
         assert process.stderr is not None
@@ -321,12 +322,19 @@ def test_an_interrupted_run_writes_no_partial_table_and_says_where_the_data_is(t
         process.send_signal(signal.SIGINT)
         rest = process.stderr.read().decode()
         process.wait(timeout=60)
-    assert process.returncode == 130
-    assert not out.exists() and not list(tmp_path.iterdir())
-    assert f"nothing written to -o {out}" in rest
-    spool = Path(rest.split("are kept in ", 1)[1].split(" ", 1)[0])
-    assert len(spool.read_bytes().splitlines()) == 2
-    assert "Traceback" not in rest
+        assert process.returncode == 130
+        assert not out.exists() and not list(tmp_path.iterdir())
+        assert f"nothing written to -o {out}" in rest
+        spool = Path(re.search(r"are kept in (\S+): run the same command again", rest)[1])
+        assert len(spool.read_bytes().splitlines()) == 2
+        assert "Traceback" not in rest
+        # What the message says: the same command continues from there (no page asked twice)
+        # and removes the spool once the table is written.
+        again = cli(server, "search", "the", "--max-results", "10", "--max-pages", "3",
+                    "-o", out, env=env)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert b"resuming: 2 pages" in again.stderr and not spool.exists()
+    assert len(twxdata.read_parquet(out)) == 30
 
 
 def test_a_partial_collection_says_so_in_its_provenance_and_info(api, tmp_path):

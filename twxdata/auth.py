@@ -332,7 +332,8 @@ class Credentials:
             return self.oauth1
         if self.bearer is not None and user_auth is None and accepted & {AuthKind.OAUTH2_USER}:
             return self.bearer
-        kinds = ", ".join(sorted(k.value for k in accepted))
+        words = [_KIND_WORDS[k] for k in sorted(accepted, key=lambda k: k.value)]
+        kinds = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
         raise AuthError(self._missing(f"{endpoint.name} accepts {kinds}"))
 
     def _missing(self, need: str) -> str:
@@ -345,14 +346,14 @@ class Credentials:
             )
             if v
         ]
+        if not held and not self._partial:
+            return (
+                f"no credentials ({need}): set TWXDATA_BEARER_TOKEN or run `twxdata "
+                "configure`; `twxdata demo` works offline"
+            )
         text = f"no suitable credentials: {need}; held: {', '.join(held) or 'none'}"
         if self._partial:
             text += f" (OAuth 1.0a needs all four keys; only {', '.join(self._partial)} given)"
-        if not held:
-            text += (
-                ". Set TWXDATA_BEARER_TOKEN, run `twxdata configure`, or pass bearer_token=... "
-                "in Python; `twxdata demo` and twxdata.testing.FakeXApi work offline"
-            )
         return text
 
     def __repr__(self) -> str:
@@ -409,6 +410,13 @@ def quiet_oauthlib() -> Iterator[None]:
         yield
     finally:
         _CALLING_OAUTHLIB.reset(token)
+
+
+_KIND_WORDS = {
+    AuthKind.APP: "a bearer token",
+    AuthKind.OAUTH1: "OAuth 1.0a keys",
+    AuthKind.OAUTH2_USER: "an OAuth 2.0 user token",
+}
 
 
 def _loopback_http(url: str) -> bool:

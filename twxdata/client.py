@@ -120,6 +120,7 @@ class Client:
         seed: int | None = None,
         rate_limit_cache: RateLimitCache | bool = True,
         allow_plain_http: bool = False,
+        max_query_length: int | None = None,
     ) -> None:
         if max_in_flight < 1:
             raise ParameterError("max_in_flight", "must be at least 1", got=max_in_flight)
@@ -151,6 +152,8 @@ class Client:
         self.max_in_flight = max_in_flight
         self.rate_limit_margin = rate_limit_margin
         self.allow_naive_datetimes = allow_naive_datetimes
+        # Pro and Enterprise access take longer queries than the endpoint table's default.
+        self.max_query_length = max_query_length
         self._listeners: list[Callable[[Event], None]] = [on_event] if on_event else []
         self._session = session
         self._owns_session = session is None
@@ -258,7 +261,7 @@ class Client:
             params=params,
             body=body,
             allow_naive=self.allow_naive_datetimes,
-            max_query_length=max_query_length,
+            max_query_length=max_query_length or self.max_query_length,
         )
 
     async def request(

@@ -65,7 +65,7 @@ async def test_timeline_by_username_and_id_resolves_once(api, client):
 
 
 async def test_unknown_username_is_refused(client):
-    with pytest.raises(ParameterError, match="no such user: @nobody_here_x"):
+    with pytest.raises(ParameterError, match="cannot collect for @nobody_here_x \\(not found\\)"):
         await twxdata.fetch_timeline("@nobody_here_x", client=client, progress=False)
 
 

@@ -61,7 +61,7 @@ def test_checkpoint_round_trip_and_fingerprint(tmp_path):
 def test_broken_checkpoint_is_a_data_error(tmp_path):
     path = tmp_path / "x.checkpoint.json"
     path.write_text("{")
-    with pytest.raises(DataError, match="not a twxdata checkpoint"):
+    with pytest.raises(DataError, match="not a usable twxdata checkpoint"):
         Checkpoint.load(path)
 
 

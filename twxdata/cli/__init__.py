@@ -14,6 +14,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -97,9 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help()
         return 2
-    logging.basicConfig(
+    logging.basicConfig(  # the command's own process: its logging is ours to set
         level=logging.DEBUG if args.debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        if args.debug
+        else f"twxdata {args.verb}: %(message)s",
     )
     try:
         status: int = args.run(args)
@@ -131,17 +134,24 @@ def closed_stdout() -> int:
 
 
 def _in_option_words(parser: argparse.ArgumentParser, verb: str, exc: Exception) -> str:
-    """The message with a Python parameter name (``start_time``) told as the verb's option
-    (``--start-time``), when the verb has that option."""
+    """The message told in the verb's own words: a Python parameter name (``start_time``,
+    ``restart=True``) becomes the option (``--start-time``, ``--restart``) when the verb has
+    it."""
     text = str(exc)
-    if not isinstance(exc, ParameterError):
-        return text
-    option = "--" + exc.parameter.replace("_", "-")
+    options: set[str] = set()
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction) and verb in action.choices:
             options = {s for a in action.choices[verb]._actions for s in a.option_strings}
-            if option in options and text.startswith(exc.parameter):
-                return option + text[len(exc.parameter) :]
+    if isinstance(exc, ParameterError):
+        option = "--" + exc.parameter.replace("_", "-")
+        if option in options and text.startswith(exc.parameter):
+            text = option + text[len(exc.parameter) :]
+    # "pass restart=True (--restart)" -> "pass --restart"; "with start_time" -> "--start-time"
+    text = re.sub(r"\b([a-z]+(?:_[a-z]+)*)=True \((--[a-z-]+)\)", r"\2", text)
+    for option in sorted(options, key=len, reverse=True):
+        name = option.removeprefix("--").replace("-", "_")
+        if option.startswith("--") and "_" in name:
+            text = re.sub(rf"(?<![\w-]){name}(?![\w=])", option, text)
     return text
 
 

@@ -28,7 +28,7 @@ from twxdata.cli.common import (
     positive_int,
     stderr_reporter,
 )
-from twxdata.cli.output import new_spool, remove_spool, write_collection, write_dataset
+from twxdata.cli.output import remove_spool, spool_for, write_collection, write_dataset
 from twxdata.cli.paths import Output
 
 # verb -> (kind, help, metavar of the targets)
@@ -74,6 +74,10 @@ def register(sub: Any) -> None:
                                 default="day", help="bucket size (day)")  # fmt: skip
         if kind_name == "search":
             parser.add_argument("--sort-order", choices=("recency", "relevancy"))
+        if kind.target == "query":
+            parser.add_argument("--max-query-length", type=positive_int, metavar="N",
+                                help="longest query your access level takes (default: 512 "
+                                "recent, 1024 archive; Pro and Enterprise: 4096)")  # fmt: skip
         if kind_name in ("timeline", "quote_tweets"):
             parser.add_argument("--exclude", action="append", choices=("replies", "retweets"),
                                 help="leave out replies or retweets (repeatable)")  # fmt: skip
@@ -120,13 +124,19 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--restart needs --raw (the collection to start over)")
     options = _api_params(args)
     show = not args.quiet and sys.stderr.isatty()
-    client = client_from_args(args, on_event=stderr_reporter(args.quiet or show))
+    client = client_from_args(
+        args,
+        on_event=stderr_reporter(args.quiet or show),
+        max_query_length=getattr(args, "max_query_length", None),
+    )
     client.credentials.for_endpoint(_endpoint(args))  # credentials checked before anything
     if outputs.raw is None and (outputs.table or outputs.dataset):
         target = outputs.table or outputs.dataset
         assert target is not None
         folder = target.path if target.kind == "directory" else target.path.parent
-        outputs.spool = new_spool(args.verb_name, folder)
+        # Named after what is collected: the same command after an interruption (or a failed
+        # final write) finds it and resumes, as it would with --raw.
+        outputs.spool = spool_for(args.verb_name, _collection_key(args, options, client), folder)
     return _collect_and_write(client, args, options, outputs, show)
 
 
@@ -157,14 +167,14 @@ def _collect_and_write(
 
     say = _Say(args)
     echo = sys.stdout.buffer if outputs.to_stdout else None
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.showwarning = say.warning  # as they happen (a resume is told before waits)
         try:
             collection = asyncio.run(_run(client, args, options, outputs.archive, echo, show))
         except ResumeError as exc:
             raise UsageError(str(exc)) from None
         except KeyboardInterrupt:
-            say.warnings(caught)
             say.stopped(last_collection(), outputs, "interrupted")
             raise
         except BrokenPipeError:
@@ -174,13 +184,12 @@ def _collect_and_write(
         except (TwxError, OSError) as exc:
             if args.debug:
                 raise
-            say.warnings(caught)
             say.error(exc)
             say.stopped(last_collection(), outputs, "stopped")
             return 1
-    say.warnings(caught)
-    say.stream_errors(collection)
-    nothing = collection.pages == 0 and bool(collection.stream_errors)
+    failed = collection.failed_streams()
+    say.stream_errors(collection, failed)
+    nothing = collection.items == 0 and bool(failed)
     written: list[str] = []
     for output, write in ((outputs.table, write_collection), (outputs.dataset, write_dataset)):
         if output is None or nothing:
@@ -194,10 +203,10 @@ def _collect_and_write(
         written.append(str(output.path))
     if outputs.spool is not None:
         remove_spool(outputs.spool)
-    if outputs.raw is not None:
+    if outputs.raw is not None and collection.pages:
         written.insert(0, str(outputs.raw.path))
-    say.summary(collection, written, outputs, nothing)
-    return 1 if collection.stream_errors else 0
+    say.summary(collection, written, outputs, nothing, failed)
+    return 1 if failed else 0
 
 
 async def _run(
@@ -253,35 +262,26 @@ class _Say:
     def error(self, problem: object) -> None:
         self.line(f"error: {problem}", always=True)
 
-    def warnings(self, caught: list[Any]) -> None:
+    def warning(self, message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
+        """``warnings.showwarning`` for the run: the library's warnings, in the command's words."""
         from twxdata.collect.run import PartialErrors
 
-        for warning in caught:
-            if issubclass(warning.category, PartialErrors):
-                continue  # said in the command's own words by summary() and stream_errors()
-            if issubclass(warning.category, RuntimeWarning) and "interrupted" in str(
-                warning.message
-            ):
-                continue  # said by stopped()
-            self.line(str(warning.message))
+        if issubclass(category, PartialErrors):
+            return  # said in the command's own words by summary() and stream_errors()
+        if issubclass(category, RuntimeWarning) and "interrupted" in str(message):
+            return  # said by stopped()
+        self.line(str(message))
 
-    def stream_errors(self, collection: Any) -> None:
-        for key, problem in collection.stream_errors.items():
+    def stream_errors(self, collection: Any, failed: dict[str, str]) -> None:
+        for key, problem in failed.items():
             self.line(f"{_target_name(self.args, collection, key)}: {problem}", always=True)
 
     def kept(self, collection: Any, outputs: Outputs) -> None:
         archive = outputs.archive
         if archive is None or collection is None or not collection.pages:
             return
-        table = outputs.table.path if outputs.table is not None else Path("OUT.parquet")
-        again = (
-            "run the same command again to resume"
-            if outputs.raw is not None
-            else f"add --raw {archive} to the same command to resume"
-        )
         self.line(
-            f"the {collection.pages:,} responses collected are kept in {archive} "
-            f"({again}; `twxdata flatten {archive} -o {table}` builds the table)",
+            f"the responses are kept in {archive}: run the same command again to continue",
             always=True,
         )
 
@@ -291,14 +291,21 @@ class _Say:
         noun = _NOUNS[collection.kind.result]
         unwritten = [str(o) for o in (outputs.table, outputs.dataset) if o is not None]
         tail = f"; nothing written to {', '.join(unwritten)}" if unwritten else ""
-        self.line(f"{how} after {collection.items:,} {noun} in {collection.pages:,} pages{tail}",
-                  always=True)  # fmt: skip
+        self.line(f"{how} after {collection.items:,} {noun} in "
+                  f"{_count(collection.pages, 'page')}{tail}", always=True)  # fmt: skip
         self.kept(collection, outputs)
 
-    def summary(self, collection: Any, written: list[str], outputs: Outputs, nothing: bool) -> None:
+    def summary(
+        self,
+        collection: Any,
+        written: list[str],
+        outputs: Outputs,
+        nothing: bool,
+        failed: dict[str, str],
+    ) -> None:
         noun = _NOUNS[collection.kind.result]
         streams = len(collection.streams)
-        parts = [f"{collection.items:,} {noun} in {collection.pages:,} pages"
+        parts = [f"{collection.items:,} {noun} in {_count(collection.pages, 'page')}"
                  + (f" over {streams} targets" if streams > 1 else "")]  # fmt: skip
         errors = collection.partial_errors()
         if errors:
@@ -306,17 +313,21 @@ class _Say:
             parts.append(
                 f"{sum(errors.values())} partial errors ({listed}){_where_errors(outputs)}"
             )
-        if collection.stream_errors:
-            parts.append(f"{len(collection.stream_errors)} of {streams} targets failed")
+        if failed:
+            parts.append(f"{len(failed)} of {streams} targets failed")
         if collection.resumed_pages:
             parts.append(f"{collection.resumed_pages} pages from an earlier run")
         if nothing:
             parts.append("nothing collected, no table written")
         where = f" -> {', '.join(written)}" if written else ""
-        self.line("; ".join(parts) + where, always=bool(collection.stream_errors))
+        self.line("; ".join(parts) + where, always=bool(failed))
 
 
 _NOUNS = {"tweets": "posts", "users": "users", "counts": "count buckets"}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _where_errors(outputs: Outputs) -> str:
@@ -325,8 +336,23 @@ def _where_errors(outputs: Outputs) -> str:
     if outputs.dataset is not None:
         return f" in {outputs.dataset.path / 'errors'}"
     if outputs.raw is not None:
-        return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv` lists them)"
+        return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv`)"
     return ""
+
+
+def _collection_key(args: argparse.Namespace, options: dict[str, Any], client: Any) -> str:
+    """What makes two runs the same collection (not where its tables go)."""
+    import hashlib
+    import json
+
+    what = {
+        "verb": args.verb_name, "targets": args.targets, "options": options,
+        "archive": getattr(args, "archive", False), "limit": args.limit,
+        "max_pages": args.max_pages, "minimal": getattr(args, "minimal_fields", False),
+        "api_base": client.api_base,
+    }  # fmt: skip
+    text = json.dumps(what, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _target_name(args: argparse.Namespace, collection: Any, key: str) -> str:

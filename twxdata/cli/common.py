@@ -136,6 +136,8 @@ def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
         if quiet or isinstance(event, Received):
             return
         if isinstance(event, Waiting):
+            if event.seconds < 5 and "at most one request per" in event.reason:
+                return  # search/all's one request a second: expected, not worth a line each
             print(
                 f"twxdata: {event.endpoint}: {event.reason} ({event.seconds:.0f} s)",
                 file=sys.stderr,

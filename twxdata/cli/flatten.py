@@ -88,8 +88,23 @@ def plan(args: argparse.Namespace) -> dict[str, Path]:
 
 def _check_inputs(inputs: list[str]) -> None:
     for name in inputs:
-        if name != "-" and not Path(name).is_file():
+        if name == "-":
+            continue
+        path = Path(name)
+        if not path.exists():
             raise UsageError(f"{name}: no such file")
+        if path.is_dir():
+            raise UsageError(f"{name}: is a folder; give the JSONL files in it")
+        try:
+            with open(path, "rb") as file:
+                head = file.read(4)
+        except OSError as exc:
+            raise UsageError(f"{name}: cannot read it ({exc.strerror})") from None
+        if head == b"PAR1":
+            raise UsageError(
+                f"{name}: is a Parquet file; flatten reads API responses (JSONL), and "
+                "`twxdata info` shows what a Parquet file holds"
+            )
     if inputs.count("-") > 1:
         raise UsageError("stdin (-) can be read once")
 
@@ -141,6 +156,12 @@ def run(args: argparse.Namespace) -> int:
             for name, table in batch.items():
                 behind.write(writers[name], table)
         behind.finish()
+        if not provenance.builder.pages and not any(w.rows for w in writers.values()):
+            # An empty input (a failed command before the pipe, an empty file) is not an
+            # empty result: say so rather than write a table that looks like one.
+            raise DataError(
+                "no API responses in the input: nothing written", source=", ".join(args.inputs)
+            )
         if not any(w.rows for w in writers.values()) and len(writers) > 1:
             raise DataError("no rows in any table: nothing written", source=", ".join(args.inputs))
         for name, writer in writers.items():

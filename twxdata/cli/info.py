@@ -32,8 +32,14 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.path
     if not path.exists():
         raise DataError("no such file or directory", source=str(path))
-    if path.is_file() and path.suffix.lower() in (".jsonl", ".json", ".gz"):
+    if path.is_file() and path.name.endswith(".checkpoint.json"):
+        record = {"file": str(path), "checkpoint": checkpoint_summary(path)}
+    elif path.is_file() and path.suffix.lower() in (".jsonl", ".json", ".gz"):
         record = archive_summary(path)
+    elif path.is_dir() and (tables := _tables_in(path)):
+        # A folder of tables (-o DIR/) or a dataset (--dataset DIR): one block per table,
+        # never one summary mixing them.
+        record = {"folder": str(path), "tables": {n: parquet_summary(p) for n, p in tables}}
     else:
         record = parquet_summary(path)
     if args.json:
@@ -41,6 +47,32 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(record))
     return 0
+
+
+def _tables_in(folder: Path) -> list[tuple[str, Path]]:
+    """The tables of a folder: ``<table>.parquet`` files, or ``<table>/`` folders of a dataset
+    (but not the ``day=...`` partitions of one table)."""
+    files = [(p.stem, p) for p in sorted(folder.glob("*.parquet"))]
+    folders = [
+        (p.name, p)
+        for p in sorted(folder.iterdir())
+        if p.is_dir() and "=" not in p.name and not p.name.startswith(".")
+        and any(p.rglob("*.parquet"))
+    ]  # fmt: skip
+    return files + folders if len(files) + len(folders) > 1 or folders else []
+
+
+def checkpoint_summary(path: Path) -> dict[str, Any]:
+    from twxdata.store.checkpoint import Checkpoint
+
+    state = Checkpoint.load(path)
+    return {
+        "file": str(path),
+        "collection": state.spec,
+        "finished": state.finished,
+        "streams": {k: {"items": v.items, "pages": v.pages, "done": v.done}
+                    for k, v in state.streams.items()},
+    }  # fmt: skip
 
 
 def parquet_summary(path: Path) -> dict[str, Any]:
@@ -77,14 +109,7 @@ def archive_summary(path: Path) -> dict[str, Any]:
     summary: dict[str, Any] = {"file": str(path), "archive": record}
     checkpoint = Checkpoint.path_for(path)
     if checkpoint.exists():
-        state = Checkpoint.load(checkpoint)
-        summary["checkpoint"] = {
-            "file": str(checkpoint),
-            "collection": state.spec,
-            "finished": state.finished,
-            "streams": {k: {"items": v.items, "pages": v.pages, "done": v.done}
-                        for k, v in state.streams.items()},
-        }  # fmt: skip
+        summary["checkpoint"] = checkpoint_summary(checkpoint)
     return summary
 
 

@@ -10,8 +10,6 @@ the run is interrupted, the message names the spool: nothing collected is lost.
 from __future__ import annotations
 
 import contextlib
-import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,22 +46,23 @@ def write_dataset(collection: Collection, output: Output) -> list[Path]:
         return collection.to_dataset(output.path)
 
 
-def new_spool(verb: str, fallback: Path) -> Path:
-    """A fresh archive path for a run without ``--raw``: in the cache folder, else beside the
-    output (``fallback``'s folder). ``UsageError`` when neither can be written."""
+def spool_for(verb: str, key: str, fallback: Path) -> Path:
+    """The archive of a run without ``--raw``, named after what it collects (``key``): in the
+    cache folder, else beside the output (``fallback``'s folder, hidden). ``UsageError`` when
+    neither can be written."""
     from twxdata.cli.paths import check_output
     from twxdata.config import cache_dir
 
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    name = f"{verb}-{stamp}-{os.getpid()}.jsonl"
+    name = f"{verb}-{key}.jsonl"
     folders = []
     cache = cache_dir()
     if cache is not None:
         folders.append(cache / SPOOL_FOLDER)
     folders.append(fallback)
     for folder in folders:
+        hidden = "" if folder.name == SPOOL_FOLDER else ".twxdata-unsaved-"
         with contextlib.suppress(UsageError):
-            return check_output(folder / name, "spool", suffixes=None).path
+            return check_output(folder / f"{hidden}{name}", "spool", suffixes=None).path
     tried = ", ".join(map(str, folders))
     raise UsageError(
         f"no folder to keep the responses in while the tables are written ({tried}); "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import orjson
 from twxdata.collect.digest import MainTable
 from twxdata.collect.kinds import KINDS, Kind
 from twxdata.store.atomic import atomic_write_bytes
+from twxdata.store.checkpoint import Checkpoint
 from twxdata.store.provenance import ProvenanceBuilder
 
 if TYPE_CHECKING:
@@ -93,6 +95,10 @@ class Collection:
         self._lines: list[bytes] = []
         self._info: list[_PageInfo] = []
         self._provenance = ProvenanceBuilder(spec)
+        # Which collection this is, for datasets' ledgers: an archive-backed collection keeps
+        # its checkpoint's (a resume is the same collection), any other run is a new one even
+        # with the same parameters (tomorrow's run of the same search appends tomorrow's posts).
+        self.identity = f"{Checkpoint(spec=spec).fingerprint}@{uuid.uuid4().hex}"
         self.stream_errors: dict[str, str] = {}  # stream -> why it stopped early
         self.interrupted = False
         self.resumed_pages = 0
@@ -290,6 +296,28 @@ class Collection:
         """The provenance record written into ``name``'s Parquet file."""
         return {**self._provenance.build(table=name, rows=rows), **self.completeness()}
 
+    def failed_streams(self) -> dict[str, str]:
+        """Targets that gave nothing because of an error: refused by the API
+        (``stream_errors``), or answered with partial errors only (a protected account's
+        timeline, a batch of ids all deleted).
+
+        >>> c = Collection(KINDS["timeline"], streams=["12"], spec={})
+        >>> c.add({"errors": [{"title": "Authorization Error"}], "__twxdata": {"stream": "12"}})
+        >>> c.failed_streams()
+        {'12': 'nothing returned: 1 Authorization Error'}
+        """
+        failed = dict(self.stream_errors)
+        items: Counter[str] = Counter()
+        errors: dict[str, Counter[str]] = defaultdict(Counter)
+        for info in self._info:
+            items[info.stream] += info.items
+            errors[info.stream].update(info.errors)
+        for stream in self.streams:
+            if stream not in failed and not items[stream] and errors[stream]:
+                listed = ", ".join(f"{n} {t}" for t, n in errors[stream].most_common())
+                failed[stream] = f"nothing returned: {listed}"
+        return failed
+
     def completeness(self) -> dict[str, Any]:
         """``{"complete": True}``, or ``False`` with why: a table written from an interrupted
         collection, or one whose targets did not all succeed, says so in its provenance (and
@@ -303,9 +331,10 @@ class Collection:
         why = []
         if self.interrupted:
             why.append("interrupted before the end")
-        if self.stream_errors:
-            failed = ", ".join(list(self.stream_errors)[:10])
-            why.append(f"{len(self.stream_errors)} of {len(self.streams)} targets failed: {failed}")
+        failed = self.failed_streams()
+        if failed:
+            names = ", ".join(list(failed)[:10])
+            why.append(f"{len(failed)} of {len(self.streams)} targets failed: {names}")
         return {"complete": not why, **({"incomplete": why} if why else {})}
 
     def write(self, name: str, path: Path | str) -> Path:
@@ -336,14 +365,12 @@ class Collection:
         Posts are partitioned by day of ``created_at``; earlier files are never rewritten, and
         pages already appended by an earlier call (before a resume) are not appended again.
         """
-        from twxdata.store.checkpoint import Checkpoint
         from twxdata.store.dataset import Ledger, append_table
         from twxdata.store.provenance import with_provenance
         from twxdata.tables import flatten
 
-        fingerprint = Checkpoint(spec=self.spec).fingerprint
         ledger = Ledger(folder)
-        start = ledger.pages_written(fingerprint)
+        start = ledger.pages_written(self.identity)
         new = self._lines[start:]
         if not new:
             return []
@@ -359,7 +386,7 @@ class Collection:
             files = append_table(folder, name, with_provenance(table, provenance))
             written += files
             counts[name] = table.num_rows
-        ledger.record(fingerprint, start, len(self._lines), counts)
+        ledger.record(self.identity, start, len(self._lines), counts)
         return written
 
     # ---- display -----------------------------------------------------------------------------

@@ -177,6 +177,8 @@ def _open_store(
         log.warning("%s", opened.repair)
         warnings.warn(str(opened.repair), RuntimeWarning, stacklevel=_caller_level())
     checkpoint = opened.checkpoint
+    # A resumed collection is the same collection: datasets append only its new pages.
+    collection.identity = f"{checkpoint.fingerprint}@{checkpoint.started_at:.6f}"
     if opened.new:
         checkpoint.requests = {
             s.key: {"path": s.path, "params": _jsonable(s.params)} for s in plan.streams
@@ -234,14 +236,17 @@ def _warn_partial_errors(collection: Collection) -> None:
     if kinds:
         listed = ", ".join(f"{n} {t}" for t, n in sorted(kinds.items(), key=lambda x: -x[1]))
         warnings.warn(
-            f"{sum(kinds.values())} partial errors ({listed}); see the collection's .errors",
+            f"{sum(kinds.values())} partial errors ({listed}): in the collection's .errors "
+            "(after a fetch_* call, twxdata.last_collection().errors)",
             PartialErrors,
             stacklevel=_caller_level(),
         )
     if collection.stream_errors:
         warnings.warn(
-            f"{len(collection.stream_errors)} of {len(collection.streams)} streams stopped "
-            "early; see the collection's .stream_errors",
+            f"{len(collection.stream_errors)} of {len(collection.streams)} targets stopped "
+            "early: "
+            + "; ".join(f"{k}: {v}" for k, v in list(collection.stream_errors.items())[:3])
+            + (" ..." if len(collection.stream_errors) > 3 else ""),
             PartialErrors,
             stacklevel=_caller_level(),
         )

@@ -132,8 +132,12 @@ async def execute(
                     position.token = page.next_token
                     save()
             except (NotFound, Forbidden, BadRequest) as exc:
+                # Not done: a rerun asks again (a refused request reads nothing, so costs
+                # nothing) and reports it again, rather than resuming as if all were well.
                 collection.stream_errors[stream.key] = str(exc)
                 log.info("%s %s stopped: %s", plan.kind.name, stream.key, exc)
+                save()
+                return
         position.done = True
         save()
         if on_stream_done is not None:

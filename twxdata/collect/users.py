@@ -57,6 +57,15 @@ def split_users(values: Sequence[Any]) -> tuple[list[str], list[str]]:
     return ids, names
 
 
+def _reason(error: dict[str, Any]) -> str:
+    detail = str(error.get("detail") or error.get("title") or "not found")
+    lowered = detail.lower()
+    for word in ("suspended", "deactivated", "protected"):
+        if word in lowered:
+            return word
+    return "not found" if "could not find" in lowered or "not found" in lowered else detail[:80]
+
+
 async def resolve_users(client: Client, values: Sequence[Any]) -> dict[str, str]:
     """Map each given user (id or username, as given) to its id.
 
@@ -66,16 +75,19 @@ async def resolve_users(client: Client, values: Sequence[Any]) -> dict[str, str]
     names = split_users(values)[1]
     cache: dict[str, str] = client.username_cache
     missing = [n for n in dict.fromkeys(names) if n.lower() not in cache]
-    unknown: list[str] = []
+    unknown: dict[str, str] = {}
     for batch in split_ids(ENDPOINTS["get_users_by_usernames"], missing) if missing else []:
         page = await client.request("get_users_by_usernames", params={"usernames": batch})
         found = {str(u["username"]).lower(): str(u["id"]) for u in page.data}
         cache.update(found)
-        unknown += [n for n in batch if n.lower() not in found]
+        # X says why in its partial errors: "User has been suspended: [name]." and the like.
+        reasons = {
+            str(e.get("value", "")).lower(): _reason(e) for e in page.errors if isinstance(e, dict)
+        }
+        unknown |= {n: reasons.get(n.lower(), "not found") for n in batch if n.lower() not in found}
     if unknown:
-        raise ParameterError(
-            "users", f"X knows no such user: {', '.join('@' + u for u in unknown)}"
-        )
+        listed = ", ".join(f"@{name} ({why})" for name, why in unknown.items())
+        raise ParameterError("users", f"X cannot collect for {listed}")
     out: dict[str, str] = {}
     for value in values:
         text = str(value).strip()

@@ -314,7 +314,8 @@ def _query(endpoint: Endpoint, value: Any, override: int | None) -> str:
         raise ParameterError(
             "query",
             f"is {len(value)} characters; {endpoint.name} allows {limit} "
-            "(Pro and Enterprise access allow 4096: pass max_query_length to override)",
+            "(Pro and Enterprise access allow 4096: max_query_length= on the Client, "
+            "--max-query-length on the command line)",
         )
     return value
 

@@ -75,6 +75,13 @@ def resolve_api_base(api_base: str | None = None, *, allow_plain_http: bool = Fa
     if parts.username or parts.password or parts.query:
         # Credentials in URLs end up in logs and archives; X never takes them there.
         raise ParameterError("api_base", "must not contain credentials or a query string")
+    if parts.path.rstrip("/").endswith("/2"):
+        raise ParameterError(
+            "api_base",
+            "ends in /2: give the API's root (such as https://api.x.com); the /2/... paths "
+            "are added to it",
+            got=base,
+        )
     if parts.scheme == "http" and not allow_plain_http and not is_loopback(base):
         raise ParameterError(
             "api_base",

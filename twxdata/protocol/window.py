@@ -104,7 +104,7 @@ def settle_window(
     ...               server_now=1_700_000_000.0, relative={"start_time"})
     Traceback (most recent call last):
     ...
-    twxdata.errors.ParameterError: start_time: the recent search reaches back 7 days, to 2023-11-07T22:13:35Z; older posts need the full-archive search (got '2023-11-01T00:00:00Z')
+    twxdata.errors.ParameterError: start_time: the recent search reaches back 7 days, to 2023-11-07T22:13:35Z; older posts need the full-archive search (archive=True, --archive) (got '2023-11-01T00:00:00Z')
     """  # noqa: E501
     changes = fit_window(endpoint, params, server_now=server_now)
     earliest, latest = edges(endpoint, server_now=server_now)
@@ -122,7 +122,7 @@ def settle_window(
             raise ParameterError(
                 name,
                 f"{what} reaches back {_days(endpoint)} days, to {moved}; older posts need "
-                "the full-archive search",
+                "the full-archive search (archive=True, --archive)",
                 got=params[name],
             )
         raise ParameterError(
@@ -133,6 +133,15 @@ def settle_window(
         )
     out = {**params, **changes}
     start, end = _parse(out.get("start_time")), _parse(out.get("end_time"))
+    if latest is not None and start is not None and start >= latest:
+        given = _parse(params.get("start_time")) or start
+        if "start_time" in relative or given - latest <= TOLERANCE:
+            raise ParameterError(
+                "start_time",
+                f"leaves an empty window: {what} serves posts up to {endpoint.end_margin:g} s "
+                f"ago, so start at least a minute back (up to {_format(latest)} now)",
+                got=params.get("start_time"),
+            )
     if changes and start is not None and end is not None and start >= end:
         if earliest is not None and end <= earliest:
             raise ParameterError(
@@ -163,10 +172,16 @@ def server_clock_offset(headers: Mapping[str, str], *, now: float) -> float | No
     return None if moment is None else moment + 0.5 - now
 
 
+_NAMES = {
+    "/2/tweets/search/recent": "the recent search",
+    "/2/tweets/search/all": "the full-archive search",
+    "/2/tweets/counts/recent": "the recent counts endpoint",
+    "/2/tweets/counts/all": "the full-archive counts endpoint",
+}
+
+
 def _what(endpoint: Endpoint) -> str:
-    if endpoint.lookback is not None:
-        return "the recent counts" if "counts" in endpoint.path else "the recent search"
-    return endpoint.path.removeprefix("/2/")
+    return _NAMES.get(endpoint.path, endpoint.path)
 
 
 def _days(endpoint: Endpoint) -> str:
