@@ -531,3 +531,80 @@ def test_targets_from_a_file_and_from_stdin(api, tmp_path):
     assert list(pd.read_csv(tmp_path / "u.csv", dtype=str)["id"]) == [a["id"]]
     empty = twxdata_cli(api, "users", "--targets-file", "-", stdin=b"# nothing\n")
     assert empty.returncode == 2 and b"give at least one USER" in empty.stderr
+
+
+# ---- what a new user's trial found next -----------------------------------------------------
+
+
+def test_the_same_command_appends_to_a_dataset_again(api, tmp_path):
+    # A daily run of the same search appends that day's posts; only a resumed collection
+    # (the same --raw archive) appends just its new pages.
+    folder = tmp_path / "ds"
+    for _ in range(2):
+        result = twxdata_cli(api, "search", "climate", "--limit", "15", "--dataset", folder)
+        assert result.returncode == 0, result.stderr
+    assert len(pd.read_parquet(folder / "tweets")) == 30
+    raw = tmp_path / "r.jsonl"
+    for _ in range(2):  # the second run resumes a finished collection: nothing new
+        result = twxdata_cli(api, "search", "python", "--limit", "15", "--raw", raw,
+                             "--dataset", tmp_path / "ds2")  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert len(pd.read_parquet(tmp_path / "ds2" / "tweets")) == 15
+
+
+def test_a_refused_target_fails_every_run_until_fixed(api, tmp_path):
+    raw = tmp_path / "r.jsonl"
+    for _ in range(2):
+        result = twxdata_cli(api, "search", "climate (", "climate", "--limit", "10",
+                             "--raw", raw, "-o", tmp_path / "o.parquet")  # fmt: skip
+        assert result.returncode == 1
+        assert "query 'climate (': 400" in result.stderr.decode()
+
+
+def test_a_target_that_returned_only_errors_fails_the_run(api, tmp_path):
+    (a,) = users_with_followers(api, 1)
+    api.corpus.protect_user(a["id"])
+    try:
+        out = tmp_path / "o.parquet"
+        result = twxdata_cli(api, "timeline", "@" + a["username"], "-o", out)
+        assert result.returncode == 1 and not out.exists()
+        text = result.stderr.decode()
+        assert f"user {a['username']} ({a['id']}): nothing returned" in text
+        assert "nothing collected, no table written" in text
+    finally:
+        api.corpus.protect_user(a["id"], protected=False)
+
+
+@pytest.mark.parametrize("start", ["now", "5s"])
+def test_a_window_that_ends_before_it_starts_is_refused(api, start):
+    sent = api.stats.total
+    result = twxdata_cli(api, "counts", "climate", "--start-time", start)
+    assert result.returncode == 2 and b"leaves an empty window" in result.stderr
+    assert api.stats.total == sent
+
+
+def test_flatten_of_nothing_writes_nothing(api, tmp_path):
+    out = tmp_path / "x.parquet"
+    failed_upstream = subprocess.run(
+        f"{sys.executable} -m twxdata search 'climate (' -q | "
+        f"{sys.executable} -m twxdata flatten - -o {out}",
+        shell=True, capture_output=True, env=environment(api), timeout=180,
+    )  # fmt: skip
+    assert failed_upstream.returncode == 1 and not out.exists()
+    assert b"no API responses in the input: nothing written" in failed_upstream.stderr
+
+
+def test_info_on_a_folder_of_tables_shows_each_table(api, tmp_path):
+    result = twxdata_cli(api, "search", "climate", "--limit", "20", "-o", f"{tmp_path}/t/")
+    assert result.returncode == 0, result.stderr
+    info = twxdata_cli(api, "info", tmp_path / "t").stdout.decode()
+    assert "\n  tweets:\n" in info and "\n  users:\n" in info
+
+
+def test_long_queries_for_access_levels_that_take_them(api):
+    query = " OR ".join(["climate"] * 60)  # 659 characters
+    refused = twxdata_cli(api, "counts", query)
+    assert refused.returncode == 2 and b"--max-query-length" in refused.stderr
+    # The option lifts our check; the fake plays a basic access level, so X itself refuses.
+    sent = twxdata_cli(api, "counts", query, "--max-query-length", "4096", "-q")
+    assert sent.returncode == 1 and b": 400 " in sent.stderr
