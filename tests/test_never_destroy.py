@@ -226,11 +226,12 @@ def test_no_secret_in_output_logs_or_files_even_at_debug(api, tmp_path):
     access = f"{user}-ATOKENMARKER7"
     env = environment(api, **MARKERS, TWXDATA_ACCESS_TOKEN=access)
     env.pop("TWXDATA_BEARER_TOKEN")
-    secrets = [*MARKERS.values(), "ATOKENMARKER7"]
+    secrets = [*MARKERS.values(), "ATOKENMARKER7", "BEARERMARKER7"]
     tested = cli(None, "--debug", "configure", "--test", env=env)
     assert tested.returncode == 0, tested.stderr
     assert b"DEBUG" in tested.stderr  # debug logging was really on
     assert secrets_in(tested.stdout + tested.stderr, secrets) == []
+    env["TWXDATA_BEARER_TOKEN"] = "BEARERMARKER7"  # searches go with the bearer token
     script = tmp_path / "script.py"
     script.write_text(LOGGING_SCRIPT)
     raw = tmp_path / "r.jsonl"
@@ -420,3 +421,11 @@ def test_damaged_files_are_one_line_naming_the_file(api, archive, tmp_path):
             result = cli(api, *args)
             assert result.returncode == 1
             assert "not a usable twxdata checkpoint" in one_clean_line(result)
+
+
+def test_a_failed_write_into_new_folders_leaves_no_folder(api, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"data": []}\n{"data": [\n')
+    result = cli(api, "flatten", bad, "-o", f"{tmp_path}/new/sub/")
+    assert result.returncode == 1 and "bad.jsonl:2" in one_clean_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
