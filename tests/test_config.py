@@ -20,6 +20,7 @@ from twxdata.config import (
     load_saved,
     save_credentials,
 )
+from twxdata.settings import configured_client, load_credentials
 
 SECRET = "BEARER-VERY-SECRET-0001"
 KEYS = {
@@ -131,15 +132,16 @@ def test_broken_or_loose_files_warn_and_never_crash(env):
 
 def test_load_order_is_arguments_then_environment_then_saved(env):
     save_credentials(bearer_token="saved-bearer", **KEYS, environ=env)
-    from_saved = Credentials.load(environ=env)
+    from_saved = load_credentials(environ=env)
     assert from_saved.bearer.token.reveal() == "saved-bearer"
     assert from_saved.oauth1.access_token.reveal() == KEYS["access_token"]
-    from_env = Credentials.load(environ={**env, "TWXDATA_BEARER_TOKEN": "env-bearer"})
+    from_env = load_credentials(environ={**env, "TWXDATA_BEARER_TOKEN": "env-bearer"})
     assert from_env.bearer.token.reveal() == "env-bearer"
     assert from_env.oauth1 is not None  # the other fields still come from the saved file
-    from_args = Credentials.load("arg-bearer", environ={**env, "TWXDATA_BEARER_TOKEN": "env"})
+    from_args = load_credentials("arg-bearer", environ={**env, "TWXDATA_BEARER_TOKEN": "env"})
     assert from_args.bearer.token.reveal() == "arg-bearer"
-    assert Credentials.load(environ=env, saved=False).empty
+    # auth reads no file: without twxdata.settings, only arguments and the environment count
+    assert Credentials.load(environ=env).empty
 
 
 async def test_clients_use_the_saved_api_base_after_argument_and_environment(monkeypatch):
@@ -148,10 +150,15 @@ async def test_clients_use_the_saved_api_base_after_argument_and_environment(mon
     )  # the test config dir
     try:
         monkeypatch.delenv("TWXDATA_API_BASE", raising=False)
-        assert Client().api_base == "http://127.0.0.1:7"
-        assert Client(api_base="http://127.0.0.1:8").api_base == "http://127.0.0.1:8"
+        assert configured_client().api_base == "http://127.0.0.1:7"
+        assert configured_client().credentials.bearer is not None
+        assert configured_client(api_base="http://127.0.0.1:8").api_base == "http://127.0.0.1:8"
         monkeypatch.setenv("TWXDATA_API_BASE", "http://127.0.0.1:6")
+        assert configured_client().api_base == "http://127.0.0.1:6"
+        # A Client itself reads no file: arguments and the environment only.
         assert Client().api_base == "http://127.0.0.1:6"
+        monkeypatch.delenv("TWXDATA_API_BASE")
+        assert Client().api_base == "https://api.x.com" and Client().credentials.empty
     finally:
         clear_credentials()
 

@@ -333,7 +333,7 @@ def test_a_server_that_answered_once_is_retried_when_it_goes_away():
 
 def test_the_credential_widget_does_not_save_a_loopback_api_base(api):
     from twxdata.config import load_saved
-    from twxdata.notebook.credentials import CredentialSession
+    from twxdata.widgets.session import CredentialSession
 
     session = CredentialSession(api_base=api.url)
     session.hold(bearer_token=api.bearer_token)

@@ -345,7 +345,7 @@ def test_a_partial_collection_says_so_in_its_provenance_and_info(api, tmp_path):
                 ["climate", "climate ("], limit=20, client=client, progress=False
             )
 
-    with pytest.warns(twxdata.collect.run.PartialErrors):
+    with pytest.warns(twxdata.collect.call.PartialErrors):
         collection = asyncio.run(main())
     written = collection.to_parquet(tmp_path / "out")
     provenance = twxdata.read_parquet(written[0]).attrs["twxdata"]

@@ -16,8 +16,8 @@ import twxdata
 from twxdata import widgets
 from twxdata.collect.defaults import close_default_client, configure, settings
 from twxdata.config import credentials_path, load_saved
-from twxdata.notebook.credentials import CredentialSession
 from twxdata.testing import FakeXApi
+from twxdata.widgets.session import CredentialSession
 
 SECRET = "SECRET-TOKEN-do-not-leak-7731"
 KEYS = {

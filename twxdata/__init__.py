@@ -5,7 +5,11 @@ In a notebook cell::
     import twxdata
     df = await twxdata.fetch_search("climate lang:en", limit=1000)
 
-Names load on first use, so ``import twxdata`` (and the ``twxdata`` command) stay fast.
+In a script: ``df = twxdata.fetch_search_sync("climate lang:en", limit=1000)``.
+
+``__all__`` below is the public API, one list. Names load on first use, so ``import twxdata``
+(and the ``twxdata`` command) stay fast; type checkers and IDEs read the imports under
+``TYPE_CHECKING``, so they see every name with its real type (the package ships ``py.typed``).
 
 >>> import twxdata
 >>> twxdata.__version__ >= "0.1"
@@ -17,7 +21,7 @@ True
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twxdata._version import __version__
 from twxdata.errors import (
@@ -26,18 +30,208 @@ from twxdata.errors import (
     BadRequest,
     DataError,
     Forbidden,
+    HTTPException,
     MalformedResponse,
     NotFound,
     ParameterError,
     ServerError,
     TooManyRequests,
     TransportError,
+    TweepyException,
+    TwitterServerError,
     TwxError,
     Unauthorized,
 )
 
-_API = "twxdata.collect.api"
-_LAZY = {
+if TYPE_CHECKING:
+    from twxdata import widgets  # twxdata.widgets.credentials(): the credential widget
+    from twxdata.auth import Credentials, OAuth2PKCE
+    from twxdata.client import Client
+    from twxdata.collect.api import (
+        collect_counts,
+        collect_followers,
+        collect_following,
+        collect_home_timeline,
+        collect_liked_tweets,
+        collect_liking_users,
+        collect_list_members,
+        collect_list_tweets,
+        collect_mentions,
+        collect_quote_tweets,
+        collect_retweeters,
+        collect_search,
+        collect_timeline,
+        collect_tweets,
+        collect_users,
+        fetch_counts,
+        fetch_followers,
+        fetch_following,
+        fetch_home_timeline,
+        fetch_liked_tweets,
+        fetch_liking_users,
+        fetch_list_members,
+        fetch_list_tweets,
+        fetch_mentions,
+        fetch_quote_tweets,
+        fetch_retweeters,
+        fetch_search,
+        fetch_timeline,
+        lookup_tweets,
+        lookup_users,
+    )
+    from twxdata.collect.call import PartialErrors, last_collection
+    from twxdata.collect.collection import Collection
+    from twxdata.collect.defaults import configure, default_client
+    from twxdata.collect.sync import (
+        collect_counts_sync,
+        collect_followers_sync,
+        collect_following_sync,
+        collect_home_timeline_sync,
+        collect_liked_tweets_sync,
+        collect_liking_users_sync,
+        collect_list_members_sync,
+        collect_list_tweets_sync,
+        collect_mentions_sync,
+        collect_quote_tweets_sync,
+        collect_retweeters_sync,
+        collect_search_sync,
+        collect_timeline_sync,
+        collect_tweets_sync,
+        collect_users_sync,
+        fetch_counts_sync,
+        fetch_followers_sync,
+        fetch_following_sync,
+        fetch_home_timeline_sync,
+        fetch_liked_tweets_sync,
+        fetch_liking_users_sync,
+        fetch_list_members_sync,
+        fetch_list_tweets_sync,
+        fetch_mentions_sync,
+        fetch_quote_tweets_sync,
+        fetch_retweeters_sync,
+        fetch_search_sync,
+        fetch_timeline_sync,
+        lookup_tweets_sync,
+        lookup_users_sync,
+    )
+    from twxdata.compat import AsyncClient, AsyncPaginator, Response
+    from twxdata.endpoints import ENDPOINTS, Endpoint
+    from twxdata.notebook.loop import run
+    from twxdata.protocol.retry import RetryPolicy
+    from twxdata.sharing.compliance import compliance
+    from twxdata.sharing.dehydrate import dehydrate
+    from twxdata.sharing.hydrate import hydrate
+    from twxdata.store.checkpoint import ResumeError
+    from twxdata.store.provenance import read_parquet
+    from twxdata.tables import flatten, join, read_jsonl
+
+__all__ = [
+    "ENDPOINTS",
+    "ApiError",
+    "AsyncClient",
+    "AsyncPaginator",
+    "AuthError",
+    "BadRequest",
+    "Client",
+    "Collection",
+    "Credentials",
+    "DataError",
+    "Endpoint",
+    "Forbidden",
+    "HTTPException",
+    "MalformedResponse",
+    "NotFound",
+    "OAuth2PKCE",
+    "ParameterError",
+    "PartialErrors",
+    "Response",
+    "ResumeError",
+    "RetryPolicy",
+    "ServerError",
+    "TooManyRequests",
+    "TransportError",
+    "TweepyException",
+    "TwitterServerError",
+    "TwxError",
+    "Unauthorized",
+    "__version__",
+    "collect_counts",
+    "collect_counts_sync",
+    "collect_followers",
+    "collect_followers_sync",
+    "collect_following",
+    "collect_following_sync",
+    "collect_home_timeline",
+    "collect_home_timeline_sync",
+    "collect_liked_tweets",
+    "collect_liked_tweets_sync",
+    "collect_liking_users",
+    "collect_liking_users_sync",
+    "collect_list_members",
+    "collect_list_members_sync",
+    "collect_list_tweets",
+    "collect_list_tweets_sync",
+    "collect_mentions",
+    "collect_mentions_sync",
+    "collect_quote_tweets",
+    "collect_quote_tweets_sync",
+    "collect_retweeters",
+    "collect_retweeters_sync",
+    "collect_search",
+    "collect_search_sync",
+    "collect_timeline",
+    "collect_timeline_sync",
+    "collect_tweets",
+    "collect_tweets_sync",
+    "collect_users",
+    "collect_users_sync",
+    "compliance",
+    "configure",
+    "default_client",
+    "dehydrate",
+    "fetch_counts",
+    "fetch_counts_sync",
+    "fetch_followers",
+    "fetch_followers_sync",
+    "fetch_following",
+    "fetch_following_sync",
+    "fetch_home_timeline",
+    "fetch_home_timeline_sync",
+    "fetch_liked_tweets",
+    "fetch_liked_tweets_sync",
+    "fetch_liking_users",
+    "fetch_liking_users_sync",
+    "fetch_list_members",
+    "fetch_list_members_sync",
+    "fetch_list_tweets",
+    "fetch_list_tweets_sync",
+    "fetch_mentions",
+    "fetch_mentions_sync",
+    "fetch_quote_tweets",
+    "fetch_quote_tweets_sync",
+    "fetch_retweeters",
+    "fetch_retweeters_sync",
+    "fetch_search",
+    "fetch_search_sync",
+    "fetch_timeline",
+    "fetch_timeline_sync",
+    "flatten",
+    "hydrate",
+    "join",
+    "last_collection",
+    "lookup_tweets",
+    "lookup_tweets_sync",
+    "lookup_users",
+    "lookup_users_sync",
+    "read_jsonl",
+    "read_parquet",
+    "run",
+    "widgets",
+]
+
+# Where the names not imported above live; every collector (collect_*, fetch_*, lookup_*) is in
+# twxdata.collect.api, its blocking *_sync twin in twxdata.collect.sync.
+_WHERE = {
     "Client": "twxdata.client",
     "RetryPolicy": "twxdata.protocol.retry",
     "Credentials": "twxdata.auth",
@@ -47,65 +241,43 @@ _LAZY = {
     "Collection": "twxdata.collect.collection",
     "configure": "twxdata.collect.defaults",
     "default_client": "twxdata.collect.defaults",
-    "last_collection": "twxdata.collect.run",
-    "PartialErrors": "twxdata.collect.run",
+    "last_collection": "twxdata.collect.call",
+    "PartialErrors": "twxdata.collect.call",
     "ResumeError": "twxdata.store.checkpoint",
-    "run": "twxdata.notebook.run",
+    "run": "twxdata.notebook.loop",
     "flatten": "twxdata.tables",
     "read_jsonl": "twxdata.tables",
+    "join": "twxdata.tables",
     "read_parquet": "twxdata.store.provenance",
     "dehydrate": "twxdata.sharing.dehydrate",
     "hydrate": "twxdata.sharing.hydrate",
     "compliance": "twxdata.sharing.compliance",
-    "join": "twxdata.tables",
-    "widgets": "twxdata.widgets",  # twxdata.widgets.credentials(): the credential widget
-    # tweepy's AsyncClient interface, and tweepy's names for our exceptions
+    "widgets": "twxdata.widgets",
+    # tweepy's AsyncClient interface
     "AsyncClient": "twxdata.compat",
     "AsyncPaginator": "twxdata.compat",
     "Response": "twxdata.compat",
-    "HTTPException": "twxdata.errors",
-    "TweepyException": "twxdata.errors",
-    "TwitterServerError": "twxdata.errors",
 }
-_COLLECTORS = tuple(
-    f"{prefix}_{name}{suffix}"
-    for name in ("search", "counts", "timeline", "mentions", "home_timeline", "followers",
-                 "following", "liking_users", "liked_tweets", "retweeters", "quote_tweets",
-                 "list_tweets", "list_members")
-    for prefix in ("collect", "fetch")
-    for suffix in ("", "_sync")
-) + tuple(
-    f"{name}{suffix}"
-    for name in ("collect_tweets", "collect_users", "lookup_tweets", "lookup_users")
-    for suffix in ("", "_sync")
-)  # fmt: skip
-
-__all__ = [
-    "ApiError",
-    "AuthError",
-    "BadRequest",
-    "DataError",
-    "Forbidden",
-    "MalformedResponse",
-    "NotFound",
-    "ParameterError",
-    "ServerError",
-    "TooManyRequests",
-    "TransportError",
-    "TwxError",
-    "Unauthorized",
-    "__version__",
-]
-__all__ += sorted([*_LAZY, *_COLLECTORS])
+_COLLECTORS = ("collect_", "fetch_", "lookup_")
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name) or (_API if name in _COLLECTORS else None)
-    if module is None:
-        raise AttributeError(f"module 'twxdata' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+def _module_of(name: str) -> str | None:
+    if name in _WHERE:
+        return _WHERE[name]
+    if name.startswith(_COLLECTORS) and name in __all__:
+        return "twxdata.collect.sync" if name.endswith("_sync") else "twxdata.collect.api"
+    return None
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so a misspelt name is an error there
+
+    def __getattr__(name: str) -> Any:
+        module = _module_of(name)
+        if module is None:
+            raise AttributeError(f"module 'twxdata' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -21,7 +21,6 @@ import contextlib
 import contextvars
 import hashlib
 import logging
-import os
 import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -266,19 +265,17 @@ class Credentials:
         access_token: str | Secret | None = None,
         access_token_secret: str | Secret | None = None,
         *,
-        environ: Mapping[str, str] | None = None,
+        environ: Mapping[str, str],
         oauth2_user: OAuth2UserToken | None = None,
-        saved: bool = True,
+        saved: Mapping[str, Secret | None] | None = None,
     ) -> Credentials:
-        """Arguments first, then ``TWXDATA_*`` environment variables, then saved credentials.
-
-        ``environ`` (default ``os.environ``) also locates the saved credentials
-        (``twxdata.config.config_dir``); ``saved=False`` skips them.
+        """Arguments first, then ``TWXDATA_*`` variables of ``environ``, then ``saved`` (what
+        ``twxdata configure`` saved, read by ``twxdata.settings``: this module reads no file).
 
         >>> Credentials.load(environ={"TWXDATA_BEARER_TOKEN": "x"}).bearer is not None
         True
         """
-        env = os.environ if environ is None else environ
+        env = environ
         given = {
             "bearer_token": bearer_token,
             "consumer_key": consumer_key,
@@ -286,12 +283,11 @@ class Credentials:
             "access_token": access_token,
             "access_token_secret": access_token_secret,
         }
-        merged = {k: v if v is not None else env.get(ENV_VARS[k]) for k, v in given.items()}
-        if saved and None in merged.values():
-            from twxdata.config import load_saved  # imports this module: load it late
-
-            stored = load_saved(env)
-            merged = {k: v if v is not None else stored.get(k) for k, v in merged.items()}
+        merged: dict[str, str | Secret | None] = {
+            k: v if v is not None else env.get(ENV_VARS[k]) for k, v in given.items()
+        }
+        if saved:
+            merged = {k: v if v is not None else saved.get(k) for k, v in merged.items()}
         return cls.from_args(
             merged["bearer_token"],
             merged["consumer_key"],

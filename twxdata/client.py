@@ -1,8 +1,9 @@
 """The async client: the only place in twxdata that awaits the network or sleeps.
 
 Everything it decides comes from the pure layer (``twxdata.protocol``): what to send, what an
-answer means, when the rate limit allows the next request, whether and when to retry. This
-module moves bytes over one reused aiohttp session and waits.
+answer means, when the rate limit allows the next request, whether and when to retry. It hands
+each attempt to a transport (``twxdata.transport``: one reused aiohttp session by default) and
+waits; every request, API call or storage transfer, goes through one retry loop.
 
 >>> async def main():  # doctest: +SKIP
 ...     async with Client(bearer_token="...") as client:
@@ -14,66 +15,47 @@ module moves bytes over one reused aiohttp session and waits.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import aiohttp
-
-from twxdata._version import __version__
 from twxdata.auth import Auth, Credentials, OAuth1User, OAuth2PKCE, OAuth2UserToken
-from twxdata.config import saved_api_base, saved_api_base_location
+from twxdata.budgets import Budgets
 from twxdata.endpoints import Endpoint, get_endpoint
-from twxdata.errors import ApiError, MalformedResponse, ParameterError, TransportError
+from twxdata.errors import ApiError, MalformedResponse, ParameterError, TransportError, TwxError
+from twxdata.events import Event, Received, Retrying, Waiting
 from twxdata.protocol.paging import Cursor
-from twxdata.protocol.ratelimit import Budget, RateLimit
+from twxdata.protocol.ratelimit import Budget, BudgetMemory, RateLimit
 from twxdata.protocol.request import Request, build_request, resolve_api_base, with_params
 from twxdata.protocol.response import Page, api_error, read_response
 from twxdata.protocol.retry import TRANSIENT, Failure, RetryPolicy, classify_status, decide
 from twxdata.protocol.window import TOLERANCE, fit_window, server_clock_offset
-from twxdata.ratelimit_cache import RateLimitCache
+from twxdata.transport import AiohttpTransport, Answer, NoAnswer, Transport
+
+if TYPE_CHECKING:
+    import aiohttp
+
+T = TypeVar("T")
 
 log = logging.getLogger("twxdata.client")
 
 
-@dataclass(frozen=True, slots=True)
-class Waiting:
-    """The client is about to sleep ``seconds`` before a request to ``endpoint``."""
+@dataclass(eq=False)
+class _Failed(Exception):
+    """An attempt that failed: how (for ``protocol.retry.decide``), why in a few words, the
+    answer's headers when there was one, and the API's error to raise if no retry follows."""
 
-    endpoint: str
-    seconds: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Retrying:
-    """An attempt failed and will be repeated after ``delay`` seconds."""
-
-    endpoint: str
-    attempt: int
-    delay: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Received:
-    """A page arrived."""
-
-    endpoint: str
-    status: int
-    items: int
-    elapsed: float
-    stream: str | None = None
-    errors: int = 0  # partial errors in the page (deleted, protected, suspended resources)
-
-
-Event = Waiting | Retrying | Received
+    failure: Failure
+    cause: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    problem: str = ""
+    error: ApiError | None = None
 
 
 class Client:
@@ -117,8 +99,9 @@ class Client:
         on_event: Callable[[Event], None] | None = None,
         allow_naive_datetimes: bool = False,
         session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
         seed: int | None = None,
-        rate_limit_cache: RateLimitCache | bool = True,
+        rate_limit_cache: BudgetMemory | Literal[False] | None = None,
         allow_plain_http: bool = False,
         max_query_length: int | None = None,
     ) -> None:
@@ -126,6 +109,8 @@ class Client:
             raise ParameterError("max_in_flight", "must be at least 1", got=max_in_flight)
         if timeout <= 0:
             raise ParameterError("timeout", "must be a positive number of seconds", got=timeout)
+        # Arguments, then the environment. What `twxdata configure` saved is applied above
+        # this class (twxdata.settings.configured_client): a client reads no file.
         self.credentials = credentials or Credentials.load(
             bearer_token,
             consumer_key,
@@ -133,19 +118,12 @@ class Client:
             access_token,
             access_token_secret,
             oauth2_user=oauth2_user,
+            environ=os.environ,
         )
         self.api_base_source = "given"
         if api_base is None:
-            if os.environ.get("TWXDATA_API_BASE"):
-                self.api_base_source = "from TWXDATA_API_BASE"
-            else:
-                api_base = saved_api_base()  # saved by `twxdata configure` or the widget
-                self.api_base_source = (
-                    f"saved in {saved_api_base_location()}; `twxdata configure --api-base ''` "
-                    "forgets it"
-                    if api_base
-                    else "X's API"
-                )
+            api_base = os.environ.get("TWXDATA_API_BASE") or None
+            self.api_base_source = "from TWXDATA_API_BASE" if api_base else "X's API"
         self.api_base = resolve_api_base(api_base, allow_plain_http=allow_plain_http)
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -155,21 +133,27 @@ class Client:
         # Pro and Enterprise access take longer queries than the endpoint table's default.
         self.max_query_length = max_query_length
         self._listeners: list[Callable[[Event], None]] = [on_event] if on_event else []
-        self._session = session
-        self._owns_session = session is None
-        self._budgets: dict[tuple[str, str], Budget] = {}
-        # Budgets outlive the process (so the next one does not draw a 429 first): True for
-        # the user's cache folder, False for none, or a RateLimitCache of the caller's.
-        self.rate_limit_cache = (
-            RateLimitCache.default() if rate_limit_cache is True else (rate_limit_cache or None)
+        # The one seam to the network (httpx's design): anything with request() and close().
+        self.transport: Transport = transport or AiohttpTransport(
+            timeout=timeout, max_connections=max_in_flight, session=session
         )
-        self._remembered: dict[tuple[str, str], tuple[int, int, float]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # One budget per (endpoint bucket, credential), kept between processes when given
+        # somewhere to keep them (the user's cache folder, from twxdata.settings): the next
+        # process does not draw a 429 first.
+        self.rate_limit_cache = rate_limit_cache or None  # False: none, as None
+        self._budgets = Budgets(
+            self.api_base,
+            self.server_now,
+            margin=rate_limit_margin,
+            memory=self.rate_limit_cache,
+            low=max_in_flight,
+        )
         self._me: dict[str, str] = {}
         # username (lower case) -> user id, filled by twxdata.collect.users for fan-out calls
         self.username_cache: dict[str, str] = {}
         self._me_lock: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._closer: AsyncGenerator[None, None] | None = None
         self._rng = random.Random(seed)
         self.requests_sent = 0
         # How far the server's clock is ahead of ours (its Date header), once an answer came.
@@ -181,45 +165,40 @@ class Client:
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def __aenter__(self) -> Client:
-        self._ensure_session()
+        self._ready()
+        if isinstance(self.transport, AiohttpTransport):
+            self.transport.open()  # the session exists inside `async with`, as users expect
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session (if we opened it). Safe to call twice."""
-        for key, budget in self._budgets.items():
-            self._remember(key, budget, force=True)
-        if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
-        if self._owns_session:
-            self._session = None
+        """Close the transport (its session, if it opened one). Safe to call twice."""
+        self._budgets.remember_all(now=asyncio.get_running_loop().time())
+        await self.transport.close()
 
-    def _ensure_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.max_in_flight, keepalive_timeout=60)
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=aiohttp.ClientTimeout(
-                    total=self.timeout, sock_connect=min(10, self.timeout)
-                ),
-                headers={"User-Agent": f"twxdata/{__version__}"},
-                auto_decompress=True,
-                # X sets guest_id cookies; sending them back ties requests together and is
-                # nothing the API needs (tweepy sends none either).
-                cookie_jar=aiohttp.DummyCookieJar(),
-            )
-            self._owns_session = True
-            self._closer = _close_with_loop(self._session)
-            # Semaphores and locks belong to the loop they were made on; a new session on a
-            # new loop (one asyncio.run per *_sync call) needs new ones too.
+    def _ready(self) -> asyncio.Semaphore:
+        """The request slots of the running loop: semaphores and locks belong to the loop they
+        were made on, and a client may outlive one (one ``asyncio.run`` per ``*_sync`` call)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._loop is not loop:
+            self._loop = loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
             self._me_lock = asyncio.Lock()
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.max_in_flight)
-            self._me_lock = asyncio.Lock()
-        return self._session
+        return self._slots
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The keep-alive aiohttp session (``None`` before the first request, or when another
+        transport was given)."""
+        return getattr(self.transport, "session", None)
+
+    async def pause(self, seconds: float, *, endpoint: str, reason: str) -> None:
+        """Wait ``seconds`` on a caller's behalf (polling a compliance job), telling the
+        listeners why: the client is where twxdata sleeps."""
+        self._emit(Waiting(endpoint, seconds, reason))
+        await asyncio.sleep(seconds)
 
     def add_listener(self, listener: Callable[[Event], None]) -> None:
         """Also send events to ``listener`` (progress displays subscribe here)."""
@@ -256,6 +235,7 @@ class Client:
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
         return build_request(
             ep,
+            now=datetime.fromtimestamp(self.server_now(), tz=timezone.utc),
             api_base=self.api_base,
             path=path,
             params=params,
@@ -347,88 +327,115 @@ class Client:
         has moved since (``protocol.window``).
         """
         settled_at = self.server_now() if settled_at is None else settled_at
-        session = self._ensure_session()
-        assert self._slots is not None
+        slots = self._ready()
         ep = request.endpoint
         budget = self._budget(ep, auth)
+        loop = asyncio.get_running_loop()
+        sent = request
+
+        async def attempt() -> Page:
+            nonlocal sent
+            sent = self._fit_window(request, settled_at)
+            started = loop.time()
+            try:
+                async with slots:
+                    answer = await self._exchange(sent, auth)
+            except NoAnswer as exc:
+                budget.settle(None, now=loop.time())
+                log.debug("%s %s -> %s", sent.method, sent.url, exc.cause)
+                raise _Failed(exc.failure, exc.cause) from None
+            self.reached = True
+            wall = time.time()
+            self._learn_clock(answer.headers, wall)
+            budget.settle(RateLimit.from_headers(answer.headers, now=wall), now=loop.time())
+            self._remember(ep, auth)
+            try:
+                page = read_response(
+                    ep, answer.status, answer.headers, answer.body, url=sent.url,
+                    params=sent.params, now=wall,
+                )  # fmt: skip
+            except ApiError as exc:
+                log.debug("%s %s -> %s", sent.method, sent.url, exc)
+                failure = (
+                    Failure.BAD_BODY
+                    if isinstance(exc, MalformedResponse)
+                    else (classify_status(answer.status) or Failure.SERVER)
+                )
+                raise _Failed(
+                    failure, str(exc), answer.headers, exc.type or exc.title, exc
+                ) from None
+            elapsed = loop.time() - started
+            self._log_page(sent, page, elapsed)
+            self._emit(
+                Received(ep.name, answer.status, len(page.data), elapsed, stream, len(page.errors))
+            )
+            return replace(page, stream=stream) if stream is not None else page
+
+        def gave_up(failed: _Failed, reason: str) -> TwxError:
+            if failed.failure is Failure.UNREACHABLE and not self.reached:
+                return TransportError(
+                    f"cannot connect to {self.api_base} ({self.api_base_source}): {failed.cause}",
+                    url=sent.url,
+                    cause=failed.cause,
+                )
+            return TransportError(
+                f"{sent.method} {ep.path} failed: {reason}; last error: {failed.cause}",
+                url=sent.url,
+                cause=failed.cause,
+            )
+
+        def blocked() -> None:
+            self._remember(ep, auth, force=True)
+
+        return await self._retrying(ep.name, attempt, gave_up, budget=budget, blocked=blocked)
+
+    async def _retrying(
+        self,
+        name: str,
+        attempt: Callable[[], Awaitable[T]],
+        gave_up: Callable[[_Failed, str], TwxError],
+        *,
+        budget: Budget | None = None,
+        blocked: Callable[[], None] | None = None,
+    ) -> T:
+        """The one retry loop: ``attempt`` until it succeeds or ``protocol.retry.decide``
+        gives up (then ``gave_up`` says what to raise, unless the answer was an API error).
+        With a ``budget``, each attempt waits for its slot and a 429 blocks the budget until
+        the reset, for every request of the bucket."""
         loop = asyncio.get_running_loop()
         tries = 0
         rate_limit_waits = 0
         while True:
-            await self._acquire(budget, ep)
-            request = self._fit_window(request, settled_at)
-            started = loop.time()
-            error: ApiError | None = None
+            if budget is not None:
+                await self._acquire(budget, name)
             try:
-                async with self._slots:
-                    status, headers, raw = await self._transport(session, request, auth)
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-                budget.settle(None, now=loop.time())
-                failure = _failure_of(exc)
-                cause = _cause(exc)
-                headers, problem = {}, ""
-                log.debug("%s %s -> %s", request.method, request.url, cause)
-            else:
-                self.reached = True
-                wall = time.time()
-                self._learn_clock(headers, wall)
-                budget.settle(RateLimit.from_headers(headers, now=wall), now=loop.time())
-                self._remember((ep.bucket, auth.key), budget)
-                try:
-                    page = read_response(
-                        ep, status, headers, raw, url=request.url, params=request.params, now=wall
-                    )
-                except ApiError as exc:
-                    error = exc
-                    failure = (
-                        Failure.BAD_BODY
-                        if isinstance(exc, MalformedResponse)
-                        else (classify_status(status) or Failure.SERVER)
-                    )
-                    cause, problem = str(exc), exc.type or exc.title
-                    log.debug("%s %s -> %s", request.method, request.url, cause)
-                else:
-                    elapsed = loop.time() - started
-                    self._log_page(request, page, elapsed)
-                    self._emit(
-                        Received(ep.name, status, len(page.data), elapsed, stream, len(page.errors))
-                    )
-                    return replace(page, stream=stream) if stream is not None else page
-            if failure in TRANSIENT:
+                return await attempt()
+            except _Failed as exc:
+                failed = exc
+            if failed.failure in TRANSIENT:
                 tries += 1
             decision = decide(
                 self.retry,
-                failure,
+                failed.failure,
                 tries=tries,
                 rate_limit_waits=rate_limit_waits,
-                headers=headers,
-                problem_type=problem,
+                headers=failed.headers,
+                problem_type=failed.problem,
                 now=time.time(),
                 rng=self._rng,
                 reached=self.reached,
             )
             if not decision.retry:
-                if error is not None:
-                    raise error
-                if failure is Failure.UNREACHABLE and not self.reached:
-                    raise TransportError(
-                        f"cannot connect to {self.api_base} ({self.api_base_source}): {cause}",
-                        url=request.url,
-                        cause=cause,
-                    )
-                raise TransportError(
-                    f"{request.method} {ep.path} failed: {decision.reason}; last error: {cause}",
-                    url=request.url,
-                    cause=cause,
-                )
-            if failure is Failure.RATE_LIMITED:
+                raise failed.error if failed.error is not None else gave_up(failed, decision.reason)
+            if failed.failure is Failure.RATE_LIMITED and budget is not None:
                 rate_limit_waits += 1
                 budget.block(decision.delay + self.rate_limit_margin, now=loop.time())
-                self._remember((ep.bucket, auth.key), budget, force=True)
-                log.info("%s: %s", ep.name, decision.reason)
+                if blocked is not None:
+                    blocked()
+                log.info("%s: %s", name, decision.reason)
                 continue  # _acquire sleeps, and every request of the bucket with it
-            self._emit(Retrying(ep.name, tries, decision.delay, f"{cause} ({decision.reason})"))
-            log.info("%s: %s; retrying in %.1f s", ep.name, cause, decision.delay)
+            self._emit(Retrying(name, tries, decision.delay, f"{failed.cause} ({decision.reason})"))
+            log.info("%s: %s; retrying in %.1f s", name, failed.cause, decision.delay)
             await asyncio.sleep(decision.delay)
 
     def _fit_window(self, request: Request, settled_at: float) -> Request:
@@ -454,18 +461,15 @@ class Client:
             # Date has a one-second resolution: smaller differences are noise, not skew.
             self.clock_offset = offset if abs(offset) > 1.0 else 0.0
 
-    async def _transport(
-        self, session: aiohttp.ClientSession, request: Request, auth: Auth
-    ) -> tuple[int, dict[str, str], bytes]:
+    async def _exchange(self, request: Request, auth: Auth) -> Answer:
         headers = {**request.headers, **auth.headers(request.method, request.url)}
-        async with session.request(
-            request.method, request.url, headers=headers, data=request.body
-        ) as response:
-            raw = await response.read()
-            self.requests_sent += 1
-            return response.status, dict(response.headers), raw
+        answer = await self.transport.request(
+            request.method, request.url, headers=headers, body=request.body
+        )
+        self.requests_sent += 1
+        return answer
 
-    async def _acquire(self, budget: Budget, ep: Endpoint) -> None:
+    async def _acquire(self, budget: Budget, name: str) -> None:
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
@@ -474,71 +478,22 @@ class Client:
                 return
             if wait >= 1.0 or now < budget.blocked_until:  # a 429 is always worth showing
                 reason = budget.wait_reason(now)
-                self._emit(Waiting(ep.name, wait, reason))
-                log.info("%s: %s (%.1f s)", ep.name, reason, wait)
+                self._emit(Waiting(name, wait, reason))
+                log.info("%s: %s (%.1f s)", name, reason, wait)
             await asyncio.sleep(wait)
 
     def _budget(self, ep: Endpoint, auth: Auth) -> Budget:
-        key = (ep.bucket, auth.key)
-        budget = self._budgets.get(key)
-        if budget is None:
-            budget = Budget(min_interval=ep.min_interval, margin=self.rate_limit_margin)
-            self._budgets[key] = budget
-            self._recall(key, budget)
-        return budget
+        return self._budgets.get(ep, auth.key, now=asyncio.get_running_loop().time())
 
-    def _cache_key(self, key: tuple[str, str]) -> str:
-        return RateLimitCache.key(self.api_base, *key)
-
-    def _recall(self, key: tuple[str, str], budget: Budget) -> None:
-        """Seed a new budget with what an earlier process learnt of its window."""
-        if self.rate_limit_cache is None:
-            return
-        known = self.rate_limit_cache.recall(self._cache_key(key), now=self.server_now())
-        if known is None:
-            return
-        limit, remaining, reset = known
-        after = max(0.0, reset - self.server_now())
-        budget.restore(
-            RateLimit(limit, remaining, reset, after), now=asyncio.get_running_loop().time()
-        )
-        self._remembered[key] = (remaining, reset, time.monotonic())
-        log.info("%s: %d of %d requests left until the window resets in %.0f s (learnt by an "
-                 "earlier run)", key[0], remaining, limit, after)  # fmt: skip
-
-    def _remember(self, key: tuple[str, str], budget: Budget, *, force: bool = False) -> None:
-        """Keep the budget's state for later processes: whenever it runs low, its window
-        changes or a few seconds passed (a write per page would cost on fast links)."""
-        if self.rate_limit_cache is None or budget.remaining is None or budget.limit is None:
-            return
-        loop_now = asyncio.get_running_loop().time() if _loop_running() else None
-        if budget.reset_at is None or loop_now is None:
-            return
-        reset = int(self.server_now() + max(0.0, budget.reset_at - loop_now))
-        if budget.window is not None:
-            reset = budget.window
-        last = self._remembered.get(key)
-        low = budget.remaining <= max(budget.limit // 10, self.max_in_flight)
-        if not force and last is not None:
-            remaining, window, when = last
-            if window == reset and remaining == budget.remaining:
-                return
-            if window == reset and not low and time.monotonic() - when < 5.0:
-                return
-        self._remembered[key] = (budget.remaining, reset, time.monotonic())
-        self.rate_limit_cache.remember(
-            self._cache_key(key),
-            limit=budget.limit,
-            remaining=budget.remaining,
-            reset=reset,
-            now=self.server_now(),
-        )
+    def _remember(self, ep: Endpoint, auth: Auth, *, force: bool = False) -> None:
+        self._budgets.remember(ep.bucket, auth.key, now=asyncio.get_running_loop().time(),
+                               force=force)  # fmt: skip
 
     def budget(self, endpoint: str | Endpoint, auth: Auth | None = None) -> Budget | None:
         """The rate-limit state of an endpoint for a credential (for displays and tests)."""
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
         chosen = auth or self.credentials.for_endpoint(ep)
-        return self._budgets.get((ep.bucket, chosen.key))
+        return self._budgets.known(ep.bucket, chosen.key)
 
     def _emit(self, event: Event) -> None:
         for listener in list(self._listeners):
@@ -577,38 +532,26 @@ class Client:
         Compliance jobs hand out upload and download URLs that carry their own permission:
         they are sent without any credentials, which must never reach a storage bucket.
         """
-        session = self._ensure_session()
-        tries = 0
-        while True:
+        self._ready()
+        headers = {"Content-Type": content_type} if data is not None else {}
+        where = url.split("?")[0]  # the signature in a pre-signed URL is a credential
+
+        async def attempt() -> bytes:
             try:
-                headers = {"Content-Type": content_type} if data is not None else {}
-                with contextlib.ExitStack() as files:
-                    body_in: Any = data
-                    if isinstance(data, Path):  # streamed, so millions of ids need no memory
-                        body_in = files.enter_context(open(data, "rb"))  # noqa: ASYNC230
-                    async with session.request(
-                        method, url, data=body_in, headers=headers
-                    ) as response:
-                        body = await response.read()
-                        status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-                failure, cause = Failure.NETWORK, f"{type(exc).__name__}: {exc}"
-            else:
-                if status < 300:
-                    return body
-                failure = classify_status(status) or Failure.SERVER
-                cause = f"HTTP {status}"
-                if failure is Failure.CLIENT:
-                    raise TransportError(
-                        f"{method} to storage refused: {cause}", url=url.split("?")[0], cause=cause
-                    )
-            tries += 1
-            decision = decide(self.retry, failure, tries=tries, now=time.time(), rng=self._rng)
-            if not decision.retry:
-                raise TransportError(
-                    f"{method} to storage failed: {cause}", url=url.split("?")[0], cause=cause
-                )
-            await asyncio.sleep(decision.delay)
+                answer = await self.transport.request(method, url, headers=headers, body=data)
+            except NoAnswer as exc:
+                raise _Failed(exc.failure, exc.cause) from None
+            if answer.status < 300:
+                return answer.body
+            failure = classify_status(answer.status) or Failure.SERVER
+            raise _Failed(failure, f"HTTP {answer.status}", answer.headers)
+
+        def gave_up(failed: _Failed, reason: str) -> TwxError:
+            how = "refused" if failed.failure is Failure.CLIENT else "failed"
+            return TransportError(f"{method} to storage {how}: {failed.cause}", url=where,
+                                  cause=failed.cause)  # fmt: skip
+
+        return await self._retrying("storage", attempt, gave_up)
 
     # ---- the authenticating user -------------------------------------------------------------
 
@@ -624,7 +567,7 @@ class Client:
         cached = self._me.get(chosen.key)
         if cached is not None:
             return cached
-        self._ensure_session()
+        self._ready()
         assert self._me_lock is not None
         async with self._me_lock:
             if chosen.key not in self._me:
@@ -659,73 +602,16 @@ class Client:
         return token
 
     async def _token_call(self, flow: OAuth2PKCE, call: Any) -> OAuth2UserToken:
-        session = self._ensure_session()
+        self._ready()
         try:
-            async with session.post(call.url, headers=dict(call.headers), data=call.body) as resp:
-                raw = await resp.read()
-                status = resp.status
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise TransportError(
-                f"token request failed: {type(exc).__name__}", url=call.url
-            ) from None
-        if status >= 400:
-            raise api_error(status, {}, raw, url=call.url, now=time.time())
-        return flow.parse_token(raw)
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _close_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None] | None:
-    """Arrange for ``session`` to be closed when its event loop shuts down.
-
-    A client that is never closed (the default client of ``asyncio.run(fetch_search(...))``,
-    tweepy-style code without ``await client.close()``) would leave aiohttp warning about an
-    unclosed session at exit. asyncio closes every async generator still suspended on a loop
-    when the loop shuts down (``asyncio.run`` calls ``loop.shutdown_asyncgens()``), so a
-    generator parked at its ``yield`` whose ``finally`` closes the session does it, on that
-    loop, at the right time. The caller keeps the generator; a garbage-collected one is
-    closed by the loop's finalizer hook, with the same effect.
-    """
-
-    async def closer() -> AsyncGenerator[None, None]:
-        try:
-            yield
-        finally:
-            if not session.closed:
-                await session.close()
-
-    generator = closer()
-    step = generator.__anext__()  # the loop's first-iteration hook registers it here
-    try:
-        step.send(None)  # runs to the yield without suspending
-    except StopIteration:
-        return generator
-    step.close()  # pragma: no cover - the body never awaits before its yield
-    return None
-
-
-def _failure_of(exc: BaseException) -> Failure:
-    if isinstance(exc, asyncio.TimeoutError):
-        return Failure.TIMEOUT
-    if isinstance(exc, aiohttp.ClientConnectorError):  # refused, unknown host, TLS handshake
-        return Failure.UNREACHABLE
-    return Failure.NETWORK
-
-
-def _cause(exc: BaseException) -> str:
-    """What went wrong, in one short line: the OS's reason when there is one."""
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        if isinstance(exc.os_error, ConnectionRefusedError):
-            return "connection refused"
-        if exc.os_error.strerror:
-            return str(exc.os_error.strerror)
-    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            answer = await self.transport.request(
+                "POST", call.url, headers=dict(call.headers), body=call.body.encode()
+            )
+        except NoAnswer as exc:
+            raise TransportError(f"token request failed: {exc.cause}", url=call.url) from None
+        if answer.status >= 400:
+            raise api_error(answer.status, {}, answer.body, url=call.url, now=time.time())
+        return flow.parse_token(answer.body)
 
 
 def _for_validation(ep: Endpoint, path: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -733,3 +619,7 @@ def _for_validation(ep: Endpoint, path: Mapping[str, Any]) -> Mapping[str, Any]:
     if ep.me and ep.me not in path:
         return {**path, ep.me: "1"}
     return path
+
+
+# The events are defined in twxdata.events and re-exported here, where listeners meet them.
+__all__ = ["Client", "Event", "Received", "Retrying", "Waiting"]

@@ -42,9 +42,10 @@ from typing import Any, Literal
 
 import orjson
 
+from twxdata.atomic import atomic_write_bytes
 from twxdata.auth import ENV_VARS, Secret
 from twxdata.errors import TwxError
-from twxdata.store.atomic import atomic_write_bytes
+from twxdata.protocol.request import is_loopback, resolve_api_base
 
 log = logging.getLogger("twxdata.config")
 
@@ -379,8 +380,6 @@ def save_credentials(
                 texts[name] = text
     base = before.api_base if api_base is None else (api_base.strip().rstrip("/") or None)
     if base is not None:
-        from twxdata.protocol.request import is_loopback, resolve_api_base
-
         base = resolve_api_base(base)  # refuse a URL with credentials in it before saving
         if api_base is not None and is_loopback(base) and not save_loopback:
             base = before.api_base

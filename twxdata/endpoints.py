@@ -69,7 +69,9 @@ LIST_PARAMS = ("list.fields", "user.fields")
 SPACE_PARAMS = ("space.fields", "user.fields", "topic.fields")
 DM_PARAMS = ("dm_event.fields", "media.fields", "user.fields", "tweet.fields")
 
-TIME_WINDOW = frozenset({"start_time", "end_time", "since_id", "until_id"})
+# The parameters that bound a collection's window, in the order provenance lists them.
+WINDOW_PARAMS = ("start_time", "end_time", "since_id", "until_id")
+TIME_WINDOW = frozenset(WINDOW_PARAMS)
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 

@@ -13,8 +13,9 @@ are atomic (whole or absent) but not synced, and a file that cannot be read or w
 ignored (logged at debug level).
 
 >>> import tempfile, pathlib
+>>> from twxdata.protocol.ratelimit import budget_key
 >>> cache = RateLimitCache(pathlib.Path(tempfile.mkdtemp()) / "ratelimits.json")
->>> key = cache.key("https://api.x.com", "GET /2/tweets/search/recent", "app:abc")
+>>> key = budget_key("https://api.x.com", "GET /2/tweets/search/recent", "app:abc")
 >>> cache.remember(key, limit=450, remaining=0, reset=2_000_000_000, now=1_999_999_000.0)
 >>> cache.recall(key, now=1_999_999_100.0)
 (450, 0, 2000000000)
@@ -24,7 +25,6 @@ True
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -43,7 +43,8 @@ FORMAT_VERSION = 1
 
 
 class RateLimitCache:
-    """Budgets' last known states in one small JSON file, shared by processes."""
+    """Budgets' last known states in one small JSON file, shared by processes (a
+    ``protocol.ratelimit.BudgetMemory``; keys from ``protocol.ratelimit.budget_key``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -57,12 +58,6 @@ class RateLimitCache:
             return None
         folder = cache_dir(environ)
         return None if folder is None else cls(folder / FILE_NAME)
-
-    @staticmethod
-    def key(api_base: str, bucket: str, credential_key: str) -> str:
-        """A one-way name for a budget (the credential key is itself a fingerprint)."""
-        text = f"twxdata-ratelimit\0{api_base}\0{bucket}\0{credential_key}"
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def recall(self, key: str, *, now: float) -> tuple[int, int, int] | None:
         """``(limit, remaining, reset)`` of a window that has not reset by ``now``."""

@@ -291,6 +291,6 @@ async def test_session_is_closed_and_reusable():
         c = client(server)
         async with c:
             await collect(c)
-        assert c._session is None
+        assert c.session is None
         async with c:
             assert len(await collect(c)) == 1

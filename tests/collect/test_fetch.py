@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import twxdata
-from twxdata.collect.run import PartialErrors
+from twxdata.collect.call import PartialErrors
 from twxdata.errors import ParameterError
 
 
@@ -205,3 +205,14 @@ def test_sync_functions_in_a_script(api):
     finally:
         twxdata.configure(api_base=None, bearer_token=None)
     assert len(df) == 1
+
+
+async def test_a_collection_leaves_the_garbage_collector_as_it_found_it(client):
+    # A notebook kernel's garbage collector is the user's: nothing frozen, nothing turned off.
+    import gc
+    import sys
+
+    before = (gc.get_freeze_count(), gc.isenabled(), sys.getswitchinterval())
+    frame = await twxdata.fetch_search("the", limit=250, client=client, progress=False)
+    assert len(frame) == 250
+    assert (gc.get_freeze_count(), gc.isenabled(), sys.getswitchinterval()) == before

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from helpers.shared import REAL
 
-from twxdata.collect.digest import MainTable
+from twxdata.collect.main_table import MainTable
 from twxdata.tables import flatten
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from twxdata.auth import OAuth2PKCE
 from twxdata.client import Client
-from twxdata.notebook.credentials import CredentialSession
 from twxdata.testing import Corpus, FakeXApi
+from twxdata.widgets.session import CredentialSession
 
 END = datetime(2024, 5, 1, tzinfo=timezone.utc)
 CALLBACK = "http://127.0.0.1:8765/callback"

@@ -11,7 +11,8 @@ import pytest
 
 from twxdata.testing import Corpus
 from twxdata.testing.posts import QUOTE, REPLY, RETWEET
-from twxdata.testing.timefmt import TWITTER_EPOCH_MS, parse_rfc3339, snowflake_ms
+from twxdata.testing.snowflake import TWITTER_EPOCH_MS, snowflake_ms
+from twxdata.testing.timestamps import parse_rfc3339
 
 END = datetime(2024, 5, 1, tzinfo=timezone.utc)
 

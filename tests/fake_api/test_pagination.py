@@ -13,7 +13,7 @@ import pytest
 
 from twxdata.testing import Corpus, FakeXApi
 from twxdata.testing.posts import REPLY, RETWEET
-from twxdata.testing.timefmt import iso, parse_rfc3339
+from twxdata.testing.timestamps import iso, parse_rfc3339
 
 QUERY = "the OR data OR new OR hoy OR 今日"
 

@@ -193,7 +193,7 @@ async def test_recent_search_covers_only_the_last_seven_days(client: Any, api: F
         max_results=100,
         tweet__fields="created_at",
     )
-    from twxdata.testing.timefmt import parse_rfc3339
+    from twxdata.testing.timestamps import parse_rfc3339
 
     times = [parse_rfc3339(t["created_at"]) or 0 for p in pages for t in p["data"]]
     now = api.now()

@@ -19,7 +19,7 @@ import pytest
 
 from twxdata.endpoints import by_route
 from twxdata.testing import Corpus, FakeXApi
-from twxdata.testing.timefmt import parse_rfc3339
+from twxdata.testing.timestamps import parse_rfc3339
 
 BROAD = "the OR data OR new OR hoy OR heute OR 今日 OR اليوم"
 NOTHING = "zzzqqqxxx"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fake_api.acting import World, world
 
-from twxdata.testing.timefmt import iso
+from twxdata.testing.timestamps import iso
 
 
 async def total(w: World, path: str, query: str, **params: str) -> int:

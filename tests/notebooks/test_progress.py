@@ -6,7 +6,7 @@ import pytest
 
 import twxdata
 from twxdata.client import Client, Received, Waiting
-from twxdata.collect.run import PartialErrors
+from twxdata.collect.call import PartialErrors
 from twxdata.notebook.progress import Progress
 from twxdata.testing import FakeXApi
 

@@ -37,12 +37,15 @@ def test_with_params_replaces_page_values():
     assert nxt.params["next_token"] == "t 1"
 
 
-def test_api_base_from_argument_environment_and_default(monkeypatch):
-    monkeypatch.delenv("TWXDATA_API_BASE", raising=False)
-    assert resolve_api_base() == "https://api.x.com"
+def test_api_base_from_argument_or_default_never_the_environment(monkeypatch):
+    # The pure core reads no process state: the client reads TWXDATA_API_BASE.
     monkeypatch.setenv("TWXDATA_API_BASE", "http://127.0.0.1:5000/")
-    assert resolve_api_base() == "http://127.0.0.1:5000"
+    assert resolve_api_base() == "https://api.x.com"
+    assert resolve_api_base("http://127.0.0.1:5000/") == "http://127.0.0.1:5000"
     assert resolve_api_base("https://example.test") == "https://example.test"
+    from twxdata.client import Client
+
+    assert Client(bearer_token="t").api_base == "http://127.0.0.1:5000"
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
+from twxdata.atomic import atomic_write_bytes, remove_stale_temporaries
 from twxdata.errors import DataError
 from twxdata.store.archive import Archive
-from twxdata.store.atomic import atomic_write_bytes, remove_stale_temporaries
 from twxdata.store.checkpoint import Checkpoint, StreamPosition, spec_differences
 
 

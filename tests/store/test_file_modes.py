@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from twxdata.atomic import PendingFile, atomic_write_bytes, umask
 from twxdata.cli import main
-from twxdata.store.atomic import PendingFile, atomic_write_bytes, umask
 from twxdata.tables import SCHEMAS, TableWriter
 from twxdata.tables.values import empty_table
 

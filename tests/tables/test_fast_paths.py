@@ -257,43 +257,41 @@ def test_a_failure_in_a_worker_is_raised_at_its_item_in_order() -> None:
     assert got == [n // 2 for n in range(5)]
 
 
-def test_parsing_in_threads_shortens_the_switch_interval_and_restores_it() -> None:
-    before = sys.getswitchinterval()
-    seen: list[float] = []
+def test_the_library_leaves_the_process_as_it_found_it(tmp_path: Path) -> None:
+    # The switch interval and the garbage collector are the user's process state: flattening
+    # (in threads) and collecting change neither; only the command line tunes its own process.
+    import gc
+
+    def state() -> tuple[float, bool, int]:
+        return sys.getswitchinterval(), gc.isenabled(), gc.get_freeze_count()
+
+    before = state()
+    seen: list[tuple[float, bool, int]] = []
 
     def note(n: int) -> int:
-        seen.append(sys.getswitchinterval())
+        seen.append(state())
         return n
 
     assert list(pipeline.ordered_map(note, iter(range(6)), workers=2)) == list(range(6))
-    assert seen and all(s == min(pipeline.SWITCH_INTERVAL, before) for s in seen)
-    assert sys.getswitchinterval() == before
-    # An abandoned run restores it too (the consumer stops early).
-    mapped = pipeline.ordered_map(note, iter(range(50)), workers=2)
-    next(mapped)
-    mapped.close()
-    assert sys.getswitchinterval() == before
+    assert set(seen) == {before} and state() == before
 
 
-def test_overlapping_short_switch_intervals_restore_after_the_last_leaves() -> None:
-    before = sys.getswitchinterval()
-    inner_entered, inner_left = threading.Event(), threading.Event()
-    outer_may_leave = threading.Event()
-    during: list[float] = []
+def test_the_command_line_tunes_its_own_process_and_restores_it(tmp_path: Path) -> None:
+    import gc
 
-    def inner() -> None:
-        with pipeline.short_switch_interval(0.001):
-            inner_entered.set()
-            outer_may_leave.wait(5)
-        inner_left.set()
+    from twxdata.cli import main
+    from twxdata.cli.process import SWITCH_INTERVAL, tuned
 
-    with pipeline.short_switch_interval(0.001):
-        thread = threading.Thread(target=inner)
-        thread.start()
-        assert inner_entered.wait(5)
-    during.append(sys.getswitchinterval())  # the outer left first: the inner one still holds
-    outer_may_leave.set()
-    inner_left.wait(5)
-    thread.join(5)
-    assert during == [0.001]
-    assert sys.getswitchinterval() == before
+    before = (sys.getswitchinterval(), gc.isenabled(), gc.get_freeze_count())
+    with tuned(collect_garbage=False):
+        assert sys.getswitchinterval() == min(SWITCH_INTERVAL, before[0])
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    assert (sys.getswitchinterval(), gc.isenabled(), gc.get_freeze_count()) == before
+    with pytest.raises(KeyError), tuned():
+        raise KeyError("a failed run restores it too")
+    assert (sys.getswitchinterval(), gc.isenabled(), gc.get_freeze_count()) == before
+    archive = tmp_path / "a.jsonl"
+    archive.write_text('{"data": [{"id": "1", "text": "x"}]}\n')
+    assert main(["flatten", str(archive), "-o", str(tmp_path / "o.parquet"), "-q"]) == 0
+    assert main(["flatten", str(tmp_path / "none.jsonl"), "-o", str(tmp_path / "x.parquet")]) == 2
+    assert (sys.getswitchinterval(), gc.isenabled(), gc.get_freeze_count()) == before

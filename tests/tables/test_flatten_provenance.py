@@ -50,7 +50,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
-@pytest.mark.filterwarnings("ignore::twxdata.collect.run.PartialErrors")
+@pytest.mark.filterwarnings("ignore::twxdata.collect.call.PartialErrors")
 def test_every_output_file_tells_what_it_was_made_from(
     collected: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

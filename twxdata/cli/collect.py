@@ -30,6 +30,7 @@ from twxdata.cli.common import (
 )
 from twxdata.cli.output import remove_spool, spool_for, write_collection, write_dataset
 from twxdata.cli.paths import Output
+from twxdata.cli.process import tuned
 
 # verb -> (kind, help, metavar of the targets)
 VERBS: dict[str, tuple[str, str, str]] = {
@@ -161,7 +162,7 @@ class Outputs:
 def _collect_and_write(
     client: Any, args: argparse.Namespace, options: dict[str, Any], outputs: Outputs, show: bool
 ) -> int:
-    from twxdata.collect.run import last_collection
+    from twxdata.collect.call import last_collection
     from twxdata.errors import AuthError, ParameterError, TwxError
     from twxdata.store.checkpoint import ResumeError
 
@@ -171,7 +172,8 @@ def _collect_and_write(
         warnings.simplefilter("always")
         warnings.showwarning = say.warning  # as they happen (a resume is told before waits)
         try:
-            collection = asyncio.run(_run(client, args, options, outputs.archive, echo, show))
+            with tuned():  # the command's own process (cli.process)
+                collection = asyncio.run(_run(client, args, options, outputs.archive, echo, show))
         except ResumeError as exc:
             raise UsageError(str(exc)) from None
         except KeyboardInterrupt:
@@ -217,7 +219,7 @@ async def _run(
     echo: Any,
     show: bool,
 ) -> Any:
-    from twxdata.collect.run import collect
+    from twxdata.collect.call import collect
 
     async with client:
         return await collect(
@@ -264,7 +266,7 @@ class _Say:
 
     def warning(self, message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
         """``warnings.showwarning`` for the run: the library's warnings, in the command's words."""
-        from twxdata.collect.run import PartialErrors
+        from twxdata.collect.call import PartialErrors
 
         if issubclass(category, PartialErrors):
             return  # said in the command's own words by summary() and stream_errors()

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the client imports aiohttp: too slow for every `twxdata` start
-    from twxdata.client import Client, Event
+    from twxdata.client import Client
+    from twxdata.events import Event
 
 
 def positive_int(text: str) -> int:
@@ -113,15 +114,15 @@ def add_window_options(parser: argparse.ArgumentParser) -> None:
 
 
 def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
-    from twxdata.client import Client
     from twxdata.protocol.retry import RetryPolicy
+    from twxdata.settings import configured_client
 
-    client = Client(
+    client = configured_client(
         api_base=args.api_base,
         allow_plain_http=args.insecure_plain_http,
         timeout=args.timeout,
         retry=RetryPolicy(max_tries=args.max_tries, backoff_base=args.backoff),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     if args.api_base:
         client.api_base_source = "given with --api-base"
@@ -130,7 +131,7 @@ def client_from_args(args: argparse.Namespace, **extra: object) -> Client:
 
 def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
     """A listener printing waits and retries on stderr (progress bars come with tqdm)."""
-    from twxdata.client import Received, Retrying, Waiting
+    from twxdata.events import Received, Retrying, Waiting
 
     def report(event: Event) -> None:
         if quiet or isinstance(event, Received):

@@ -139,12 +139,12 @@ def test(api_base: str | None) -> int:
 
 
 async def _check(api_base: str | None) -> list[Any]:
-    from twxdata.client import Client
     from twxdata.identity import check_credentials
     from twxdata.protocol.retry import RetryPolicy
+    from twxdata.settings import configured_client
 
     # One quick answer: a few tries, not the collection's patient retry schedule.
     retry = RetryPolicy(max_tries=2, backoff_base=0.2, max_rate_limit_waits=0)
-    async with Client(api_base=api_base, retry=retry, timeout=15) as client:
+    async with configured_client(api_base=api_base, retry=retry, timeout=15) as client:
         print(f"checking against {client.api_base}")
         return await check_credentials(client)

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
+    from twxdata.atomic import atomic_path
     from twxdata.client import Client
     from twxdata.fields import research_params
-    from twxdata.store.atomic import atomic_path
     from twxdata.testing import FakeXApi
 
     pages: list[Page] = []
@@ -75,7 +76,7 @@ async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
     if args.end:
         from twxdata.protocol.timefmt import to_utc
 
-        end = to_utc(args.end, parameter="--end")
+        end = to_utc(args.end, parameter="--end", now=datetime.now(timezone.utc))
     async with FakeXApi(seed=args.seed, size=args.size, end=end) as api:
         print(f"fake X API on {api.url} ({args.size:,} synthetic posts)", file=sys.stderr)
         async with Client(bearer_token=api.bearer_token, api_base=api.url) as client:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from twxdata.cli import UsageError
 from twxdata.cli.paths import check_output, make_folders, remove_folders
+from twxdata.cli.process import tuned
 
 if TYPE_CHECKING:
     from twxdata.tables.facts import PageFacts
@@ -142,12 +142,10 @@ def run(args: argparse.Namespace) -> int:
     # In a folder, tables that got no rows are not written (unless named with --table).
     keep_empty = bool(args.tables) or len(targets) == 1
     behind = WriteBehind()
-    # Every object alive now (modules, schemas) outlives the run, and flattening makes no
-    # reference cycles (a whole run leaves none to collect): the collector would only re-scan
-    # the batches' short-lived wrappers (~15% of the run when nothing is frozen).
-    collecting = gc.isenabled()
-    gc.freeze()
-    gc.disable()
+    # Flattening makes no reference cycles (a whole run leaves none to collect): the collector
+    # would only re-scan the batches' short-lived wrappers (cli.process).
+    process = tuned(collect_garbage=False)
+    process.__enter__()
     try:
         batches = iter_batches(
             args.inputs, tables=list(targets), policy=policy, on_facts=provenance.add_facts
@@ -178,9 +176,7 @@ def run(args: argparse.Namespace) -> int:
         remove_folders(made)  # a failed run leaves nothing behind, not even a folder
         raise
     finally:
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
+        process.__exit__(None, None, None)
     if not args.quiet:
         _summary(args.inputs, {n: w for n, w in writers.items() if w.rows or keep_empty},
                  len(policy.skipped))  # fmt: skip

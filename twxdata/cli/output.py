@@ -26,7 +26,7 @@ def write_collection(collection: Collection, output: Output) -> list[Path]:
     """The main table to a file (``.parquet``/``.csv``), or every non-empty table (and the
     main one) into a folder as ``<table>.parquet``; missing folders are made, and removed
     again if the write fails."""
-    from twxdata.store.atomic import remove_stale_temporaries
+    from twxdata.atomic import remove_stale_temporaries
 
     path = output.path
     if output.kind == "directory":

@@ -3,7 +3,7 @@
 ``collect_*`` functions return a ``Collection`` (every table, the raw responses, what went
 wrong); ``fetch_*`` functions return its main table as a pandas DataFrame (posts with authors,
 media, places, polls and referenced posts joined; or users; or counts). Every function has a
-``*_sync`` twin for scripts, and takes the same collection options:
+``*_sync`` twin for scripts (:mod:`twxdata.collect.sync`), and takes the same collection options:
 
 - ``limit``: items per stream (per query, per user, ...); ``max_pages``: pages per stream.
 - ``fields``: ``"research"`` (every public field and expansion, the default), ``"minimal"``
@@ -32,23 +32,23 @@ per-list function and the search and counts functions take one target or a list 
 
 from __future__ import annotations
 
-import functools
+import inspect
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from twxdata.client import Client
+from twxdata.collect.call import collect
 from twxdata.collect.collection import Collection
 from twxdata.collect.plan import Fields
-from twxdata.collect.run import collect
-from twxdata.notebook.run import run
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Times = Any  # datetime, pandas Timestamp, ISO 8601 string, Unix seconds, or "7d"-style
 Many = Any  # one target or a list of them
-T = TypeVar("T")
+P = ParamSpec("P")
+Collecting = Coroutine[Any, Any, Collection]
 
 
 async def collect_search(
@@ -109,34 +109,63 @@ async def collect_counts(
                          params={**window, **params})  # fmt: skip
 
 
-def _per_target(kind: str, target_name: str, summary: str, example: str) -> Callable[..., Any]:
-    """Build ``collect_<kind>(targets, *, ...)`` for the per-user, per-post and per-list kinds."""
+def _publish(function: Callable[..., Any], name: str, doc: str, sig: inspect.Signature) -> None:
+    """Name a generated function and give it ``sig``: what ``help``, ``inspect.signature`` and
+    the documentation show (type checkers see the ``ParamSpec`` types of the factories)."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.__signature__ = sig  # type: ignore[attr-defined]
+    function.__annotations__ = {
+        **{p.name: p.annotation for p in sig.parameters.values() if p.annotation is not p.empty},
+        "return": sig.return_annotation,
+    }
 
-    async def collect_kind(
-        targets: Many,
-        *,
-        limit: int | None = None,
-        max_pages: int | None = None,
-        fields: Fields = "research",
-        raw: str | Path | None = None,
-        restart: bool = False,
-        client: Client | None = None,
-        progress: bool = True,
-        concurrency: int = 4,
-        **params: Any,
-    ) -> Collection:
-        return await collect(kind, targets, fields=fields, limit=limit, max_pages=max_pages,
-                             raw=raw, restart=restart, client=client, progress=progress,
-                             concurrency=concurrency, params=params)  # fmt: skip
 
-    collect_kind.__name__ = collect_kind.__qualname__ = f"collect_{kind}"
-    collect_kind.__doc__ = (
-        f"{summary}\n\n``{target_name}``: one or a list. Time windows (``start_time``, "
-        "``end_time``, ``since_id``, ``until_id``) and other API parameters go as keywords."
-        f"\n\n>>> # in a notebook cell:  {example}\n"
-    )
-    collect_kind.__annotations__["targets"] = "Many"
-    return collect_kind
+def _one_per_kind(
+    impl: Callable[Concatenate[str, P], Collecting],
+) -> Callable[[str, str, str, str], Callable[P, Collecting]]:
+    """``impl(kind, targets, ...)`` → a factory of ``collect_<kind>(targets, ...)``: ``impl``'s
+    signature without ``kind``, for type checkers (``Concatenate``) and at run time alike."""
+    full = inspect.signature(impl)
+    sig = full.replace(parameters=list(full.parameters.values())[1:])
+
+    def per_kind(
+        kind: str, target_name: str, summary: str, example: str
+    ) -> Callable[P, Collecting]:
+        async def collect_kind(*args: P.args, **kwargs: P.kwargs) -> Collection:
+            return await impl(kind, *args, **kwargs)
+
+        doc = (
+            f"{summary}\n\n``{target_name}``: one or a list. Time windows (``start_time``, "
+            "``end_time``, ``since_id``, ``until_id``) and other API parameters go as keywords."
+            f"\n\n>>> # in a notebook cell:  {example}\n"
+        )
+        _publish(collect_kind, f"collect_{kind}", doc, sig)
+        return collect_kind
+
+    return per_kind
+
+
+@_one_per_kind
+async def _per_target(
+    kind: str,
+    /,
+    targets: Many,
+    *,
+    limit: int | None = None,
+    max_pages: int | None = None,
+    fields: Fields = "research",
+    raw: str | Path | None = None,
+    restart: bool = False,
+    client: Client | None = None,
+    progress: bool = True,
+    concurrency: int = 4,
+    **params: Any,
+) -> Collection:
+    """The per-user, per-post and per-list kinds: one signature, one ``collect_<kind>`` each."""
+    return await collect(kind, targets, fields=fields, limit=limit, max_pages=max_pages, raw=raw,
+                         restart=restart, client=client, progress=progress,
+                         concurrency=concurrency, params=params)  # fmt: skip
 
 
 collect_timeline = _per_target(
@@ -240,16 +269,16 @@ async def collect_home_timeline(
                          progress=progress, params={**window, **params})  # fmt: skip
 
 
-def _fetching(collector: Callable[..., Coroutine[Any, Any, Collection]], name: str) -> Any:
-    """``fetch_*``: the collector's main table as a DataFrame."""
+def _fetching(
+    collector: Callable[P, Collecting], name: str
+) -> Callable[P, Coroutine[Any, Any, pd.DataFrame]]:
+    """``fetch_*``: the collector's main table as a DataFrame, with the collector's parameters."""
 
-    @functools.wraps(collector)
-    async def fetch(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    async def fetch(*args: P.args, **kwargs: P.kwargs) -> pd.DataFrame:
         collection = await collector(*args, **kwargs)
         return collection.frame()
 
-    fetch.__name__ = fetch.__qualname__ = name
-    fetch.__doc__ = (
+    doc = (
         f"Like ``{collector.__name__}``, returning the main table as a pandas DataFrame "
         "(Arrow-backed dtypes; the collection stays in ``twxdata.last_collection()``).\n\n"
         + (collector.__doc__ or "").split("\n\n", 1)[0]
@@ -257,23 +286,9 @@ def _fetching(collector: Callable[..., Coroutine[Any, Any, Collection]], name: s
         + name
         + "(...)\n"
     )
+    sig = inspect.signature(collector).replace(return_annotation="pd.DataFrame")
+    _publish(fetch, name, doc, sig)
     return fetch
-
-
-def _sync(function: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., T]:
-    """``*_sync``: the same call for scripts and plain functions (see ``twxdata.run``)."""
-
-    @functools.wraps(function)
-    def blocking(*args: Any, **kwargs: Any) -> T:
-        return run(function(*args, **kwargs))
-
-    blocking.__name__ = blocking.__qualname__ = function.__name__ + "_sync"
-    blocking.__doc__ = (
-        f"``{function.__name__}`` for synchronous code: runs the coroutine to completion "
-        "(on the running loop in a notebook, on a new one in a script).\n\n"
-        f">>> # df = twxdata.{function.__name__}_sync(...)\n"
-    )
-    return blocking
 
 
 fetch_search = _fetching(collect_search, "fetch_search")
@@ -291,18 +306,3 @@ fetch_list_tweets = _fetching(collect_list_tweets, "fetch_list_tweets")
 fetch_list_members = _fetching(collect_list_members, "fetch_list_members")
 lookup_tweets = _fetching(collect_tweets, "lookup_tweets")
 lookup_users = _fetching(collect_users, "lookup_users")
-
-ASYNC_FUNCTIONS = {
-    f.__name__: f
-    for f in (
-        collect_search, collect_counts, collect_timeline, collect_mentions,
-        collect_home_timeline, collect_followers, collect_following, collect_liking_users,
-        collect_liked_tweets, collect_retweeters, collect_quote_tweets, collect_list_tweets,
-        collect_list_members, collect_tweets, collect_users, fetch_search, fetch_counts,
-        fetch_timeline, fetch_mentions, fetch_home_timeline, fetch_followers, fetch_following,
-        fetch_liking_users, fetch_liked_tweets, fetch_retweeters, fetch_quote_tweets,
-        fetch_list_tweets, fetch_list_members, lookup_tweets, lookup_users,
-    )
-}  # fmt: skip
-SYNC_FUNCTIONS = {name + "_sync": _sync(f) for name, f in ASYNC_FUNCTIONS.items()}
-globals().update(SYNC_FUNCTIONS)

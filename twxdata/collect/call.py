@@ -16,7 +16,7 @@ from twxdata.client import Client
 from twxdata.collect.collection import Collection
 from twxdata.collect.defaults import default_client
 from twxdata.collect.plan import TIME_PARAMS, Fields, make_plan
-from twxdata.collect.runner import Plan, Stream, execute, resume_from_archive
+from twxdata.collect.walk import Plan, Stream, execute, resume_from_archive
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import TwxError
 from twxdata.notebook.progress import Progress

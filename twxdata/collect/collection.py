@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, overload
 
 import orjson
 
-from twxdata.collect.digest import MainTable
+from twxdata.atomic import atomic_write_bytes
 from twxdata.collect.kinds import KINDS, Kind
-from twxdata.store.atomic import atomic_write_bytes
+from twxdata.collect.main_table import MainTable
 from twxdata.store.checkpoint import Checkpoint
-from twxdata.store.provenance import ProvenanceBuilder
+from twxdata.store.dataset import Ledger, append_table
+from twxdata.store.provenance import ProvenanceBuilder, with_provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -339,7 +340,6 @@ class Collection:
 
     def write(self, name: str, path: Path | str) -> Path:
         """One table to ``path`` (``.parquet`` with provenance, or ``.csv``), atomically."""
-        from twxdata.store.provenance import with_provenance
         from twxdata.tables import write_table
 
         table = self.table(name)
@@ -365,8 +365,6 @@ class Collection:
         Posts are partitioned by day of ``created_at``; earlier files are never rewritten, and
         pages already appended by an earlier call (before a resume) are not appended again.
         """
-        from twxdata.store.dataset import Ledger, append_table
-        from twxdata.store.provenance import with_provenance
         from twxdata.tables import flatten
 
         ledger = Ledger(folder)

@@ -13,6 +13,7 @@ import weakref
 from typing import Any
 
 from twxdata.client import Client
+from twxdata.settings import configured_client
 
 _settings: dict[str, Any] = {}
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Client] = weakref.WeakKeyDictionary()
@@ -57,7 +58,7 @@ def default_client() -> Client:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = Client(**_settings)
+        client = configured_client(**_settings)
         _clients[loop] = client
     return client
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from twxdata.client import Client
 from twxdata.collect.kinds import KINDS, Kind
-from twxdata.collect.runner import Plan, Stream, plain
 from twxdata.collect.users import as_list, resolve_users, split_users
+from twxdata.collect.walk import Plan, Stream, plain
 from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.fields import research_params

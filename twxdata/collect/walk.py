@@ -13,7 +13,6 @@ by ``resume_from_archive``.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -122,11 +121,6 @@ async def execute(
                     # quarter of the memory, and nothing for the garbage collector to re-scan),
                     # unless the page was cut to the limit (then only the parsed page is right).
                     collection.add(record_of(page), None if page.trimmed else line)
-                    # Each page is tens of thousands of objects that outlive a few young-
-                    # generation collections; frozen, the full collections they trigger skip
-                    # everything older (modules, earlier pages' leftovers) instead of re-scanning
-                    # it: 10% of network-to-DataFrame time on a fast connection.
-                    gc.freeze()
                     position.items += len(page.data)
                     position.pages += 1
                     position.token = page.next_token
@@ -143,13 +137,10 @@ async def execute(
         if on_stream_done is not None:
             on_stream_done(stream.key)
 
-    frozen_before = gc.get_freeze_count()
     try:
         await gather_or_cancel([walk(s) for s in plan.streams])
     finally:
         save()
-        if frozen_before == 0:  # hand everything back to the collector, unless someone
-            gc.unfreeze()  # else had frozen objects before us (then leave their choice)
 
 
 async def gather_or_cancel(coroutines: list[Any]) -> list[Any]:

@@ -24,6 +24,7 @@ from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ApiError, AuthError, ParameterBadRequest, ParameterError
 from twxdata.protocol.response import Page
 from twxdata.protocol.retry import RetryPolicy
+from twxdata.settings import configured_client
 
 # Argument types of the methods. Ids may be ints or digit strings, as in tweepy; field lists
 # may be lists or comma-separated strings; times datetimes (naive ones are refused: say UTC)
@@ -67,12 +68,12 @@ class CoreClient:
         self.wait_on_rate_limit = wait_on_rate_limit
         # tweepy raises TooManyRequests on a 429 unless told to wait; our client also keeps
         # under the limit before sending, whatever this says.
-        self.client = client or Client(
-            bearer_token,
-            consumer_key,
-            consumer_secret,
-            access_token,
-            access_token_secret,
+        self.client = client or configured_client(
+            bearer_token=bearer_token,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            access_token=access_token,
+            access_token_secret=access_token_secret,
             api_base=api_base,
             retry=RetryPolicy(wait_on_rate_limit=wait_on_rate_limit),
         )
@@ -84,7 +85,7 @@ class CoreClient:
     @property
     def session(self) -> aiohttp.ClientSession | None:
         """The keep-alive session every request shares (``None`` before the first one)."""
-        return self.client._session
+        return self.client.session
 
     async def __aenter__(self: _Self) -> _Self:
         await self.client.__aenter__()

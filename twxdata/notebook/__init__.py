@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from twxdata.notebook.run import run
+from twxdata.notebook.loop import run
 
 __all__ = ["run"]

@@ -28,18 +28,10 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_closing_default_client(coro))
-    import nest_asyncio
+        # A loop of its own, for this call: clients made on it (the default client of
+        # fetch_*) close with it (Client closes its session when its loop shuts down).
+        return asyncio.run(coro)
+    import nest_asyncio  # only when a loop runs already, never at import
 
     nest_asyncio.apply(loop)
     return loop.run_until_complete(coro)
-
-
-async def _closing_default_client(coro: Coroutine[Any, Any, T]) -> T:
-    # This loop ends with the call, so the default client made on it must close with it.
-    from twxdata.collect.defaults import close_default_client
-
-    try:
-        return await coro
-    finally:
-        await close_default_client()

@@ -12,8 +12,10 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
+from twxdata.events import Received, Retrying, Waiting
+
 if TYPE_CHECKING:
-    from twxdata.client import Event
+    from twxdata.events import Event
 
 
 class Progress:
@@ -47,7 +49,6 @@ class Progress:
                              leave=True)  # fmt: skip
 
     def __call__(self, event: Event) -> None:
-        from twxdata.client import Received, Retrying, Waiting
 
         if isinstance(event, Received):
             self.items += event.items

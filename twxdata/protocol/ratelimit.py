@@ -18,8 +18,10 @@ Policy, in one place:
 from __future__ import annotations
 
 import email.utils
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 # When the server reports its own clock (the Date header) and it disagrees with ours by more than
 # this, the reset time is translated into our clock; smaller differences are Date's 1 s rounding.
@@ -228,3 +230,25 @@ class Budget:
             return None
         assert self.limit is not None
         return 1.0 - self.remaining / self.limit
+
+
+class BudgetMemory(Protocol):
+    """Where budgets' last known windows outlive a process (``twxdata.ratelimit_cache``)."""
+
+    def recall(self, key: str, *, now: float) -> tuple[int, int, int] | None:
+        """``(limit, remaining, reset)`` of a window that has not reset by ``now``."""
+        ...
+
+    def remember(self, key: str, *, limit: int, remaining: int, reset: int, now: float) -> None:
+        """Keep a budget's state."""
+        ...
+
+
+def budget_key(api_base: str, bucket: str, credential_key: str) -> str:
+    """A one-way name for a budget (the credential key is itself a fingerprint).
+
+    >>> len(budget_key("https://api.x.com", "GET /2/tweets/search/recent", "app:abc"))
+    32
+    """
+    text = f"twxdata-ratelimit\0{api_base}\0{bucket}\0{credential_key}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -7,7 +7,6 @@ carry a fresh nonce and timestamp), so a ``Request`` can be logged, stored and r
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,7 +48,8 @@ class Request:
 
 
 def resolve_api_base(api_base: str | None = None, *, allow_plain_http: bool = False) -> str:
-    """The API root: the argument, else ``TWXDATA_API_BASE``, else ``https://api.x.com``.
+    """The API root: the argument, else ``https://api.x.com`` (the caller reads the
+    environment: this module is pure).
 
     Credentials travel only over TLS or to this machine: a plain ``http://`` base that is not
     loopback is refused unless ``allow_plain_http`` (every request would carry the bearer token
@@ -62,7 +62,7 @@ def resolve_api_base(api_base: str | None = None, *, allow_plain_http: bool = Fa
     ...
     twxdata.errors.ParameterError: api_base: plain http to api.example.org would send your credentials unencrypted; use https, a loopback address (127.0.0.1, localhost), or allow_plain_http=True / --insecure-plain-http if you mean it (got 'http://api.example.org')
     """  # noqa: E501
-    base = api_base or os.environ.get("TWXDATA_API_BASE") or DEFAULT_API_BASE
+    base = api_base or DEFAULT_API_BASE
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ParameterError(

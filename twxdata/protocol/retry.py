@@ -75,10 +75,11 @@ class RetryPolicy:
         if not 0.0 <= self.jitter <= 1.0:
             raise ValueError("jitter must be between 0 and 1")
 
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """The pause after the ``attempt``-th failed try (1-based)."""
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """The pause after the ``attempt``-th failed try (1-based); jittered by ``rng`` (the
+        caller's randomness: this module draws none), the full pause without one."""
         full = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
-        return full * (1.0 - self.jitter * rng.random())
+        return full if rng is None else full * (1.0 - self.jitter * rng.random())
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,6 @@ def decide(
     False
     """
     headers = headers or {}
-    rng = rng or random.Random()
     if failure is Failure.CLIENT:
         return Decision(False, 0.0, "the API rejected the request")
     if failure is Failure.RATE_LIMITED:

@@ -134,14 +134,20 @@ def _aware(
     return value
 
 
+def _now(now: datetime | None, parameter: str) -> datetime:
+    # The caller's clock (the server's, as the client knows it): this module reads none.
+    if now is None:
+        raise ValueError(f"{parameter}: a relative time needs now= (the clock to count from)")
+    return now
+
+
 def _parse_string(text: str, parameter: str, allow_naive: bool, now: datetime | None) -> datetime:
     relative = _RELATIVE.match(text)
     if relative:
         amount = float(relative.group(1)) * _UNIT_SECONDS[relative.group(2).lower()]
-        base = now or datetime.now(timezone.utc)
-        return _aware(base, "now", allow_naive=True) - timedelta(seconds=amount)
+        return _aware(_now(now, parameter), "now", allow_naive=True) - timedelta(seconds=amount)
     if text.strip().lower() == "now":
-        return _aware(now or datetime.now(timezone.utc), "now", allow_naive=True)
+        return _aware(_now(now, parameter), "now", allow_naive=True)
     cleaned = text.strip()
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"

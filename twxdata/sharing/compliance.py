@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from twxdata.client import Client, Waiting
+from twxdata.atomic import atomic_path, atomic_write_bytes
+from twxdata.client import Client
 from twxdata.collect.defaults import default_client
 from twxdata.errors import DataError, ParameterError, TwxError
 from twxdata.sharing.ids import iter_ids, sorted_unique, source_kind
-from twxdata.store.atomic import atomic_path
 from twxdata.store.paths import same_file
 
 if TYPE_CHECKING:
@@ -148,15 +148,14 @@ async def _wait(client: Client, job_id: str, interval: float, timeout: float) ->
             raise ComplianceError(f"compliance job {job_id} {status}")
         if loop.time() + interval > deadline:
             raise ComplianceError(f"compliance job {job_id} still {status} after {timeout:.0f} s")
-        client.emit(Waiting("get_compliance_job", interval, f"compliance job {status}"))
-        await asyncio.sleep(interval)
+        await client.pause(
+            interval, endpoint="get_compliance_job", reason=f"compliance job {status}"
+        )
 
 
 def _write_report(path: Path, records: list[dict[str, Any]]) -> Path:
     import csv
     import io
-
-    from twxdata.store.atomic import atomic_write_bytes
 
     buffer = io.StringIO()
     writer = csv.DictWriter(
@@ -208,8 +207,6 @@ def _keep_mask(table: pa.Table, removed: np.ndarray, kind: str, table_name: str)
 
 def _clean_parquet(source: Path, target: Path, removed: np.ndarray, kind: str) -> Path:
     import pyarrow.parquet as pq
-
-    from twxdata.store.atomic import atomic_write_bytes
 
     if source.is_file():
         table = pq.read_table(source)

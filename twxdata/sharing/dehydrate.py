@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from twxdata._version import __version__
+from twxdata.atomic import atomic_path, atomic_write_bytes
 from twxdata.sharing.ids import iter_ids, snowflake_time_ms, sorted_unique, source_kind
-from twxdata.store.atomic import atomic_path, atomic_write_bytes
+from twxdata.store.provenance import ProvenanceBuilder, read_provenance
 
 
 def manifest_path(ids_file: Path | str) -> Path:
@@ -103,8 +104,6 @@ def _source_provenance(src: Path) -> dict[str, Any]:
     """What the source says about itself: Parquet provenance or the archive's metadata."""
     kind = source_kind(src)
     if kind == "parquet":
-        from twxdata.store.provenance import read_provenance
-
         files = [src] if src.is_file() else sorted(src.rglob("*.parquet"))
         provenance = read_provenance(files[0]) if files else None
         if provenance:
@@ -121,7 +120,6 @@ def _source_provenance(src: Path) -> dict[str, Any]:
             return {"provenance": {k: provenance.get(k) for k in keep}}
         return {}
     if kind == "jsonl":
-        from twxdata.store.provenance import ProvenanceBuilder
         from twxdata.tables import iter_pages
 
         builder = ProvenanceBuilder().add_all(iter_pages(src))

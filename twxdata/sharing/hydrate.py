@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from twxdata.atomic import atomic_write_bytes
 from twxdata.client import Client
 from twxdata.collect.defaults import default_client
 from twxdata.collect.kinds import KINDS
 from twxdata.collect.plan import Fields, field_params
-from twxdata.collect.runner import gather_or_cancel
+from twxdata.collect.walk import gather_or_cancel
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
@@ -29,6 +30,7 @@ from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, open_archive
 from twxdata.store.paths import same_file
+from twxdata.store.provenance import ProvenanceBuilder, read_parquet, with_provenance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,8 +65,6 @@ class Hydration:
     def frame(self) -> pd.DataFrame:
         """The rebuilt table as a DataFrame (read from the output, or built from the archive)."""
         if self.output is not None and self.output.suffix == ".parquet":
-            from twxdata.store.provenance import read_parquet
-
             return read_parquet(self.output)
         from twxdata.tables import read_jsonl
 
@@ -251,7 +251,6 @@ def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydr
     """Build the table from the archive (streaming) and the report of what is missing."""
     import pyarrow as pa
 
-    from twxdata.store.provenance import ProvenanceBuilder, with_provenance
     from twxdata.tables import SCHEMAS, TableWriter, iter_batches, iter_pages
 
     errors: list[pa.Table] = []
@@ -287,7 +286,6 @@ def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydr
     report = None
     if output is not None:
         report = output.with_name(output.name + ".report.csv")
-        from twxdata.store.atomic import atomic_write_bytes
 
         atomic_write_bytes(report, missing.to_csv(index=False).encode())
     return Hydration(requested, rows, missing, raw, result, output, report, reasons=reasons)

@@ -1,7 +1,7 @@
-"""Storage for reproducible collections: the raw archive, its checkpoint, atomic files.
+"""Storage for reproducible collections: the raw archive, its checkpoint, datasets.
 
-Names are loaded on first use: ``twxdata flatten`` needs only the atomic files, not the
-archive and checkpoint machinery.
+Names are loaded on first use. Atomic files (``twxdata.atomic``) sit below both this package
+and ``twxdata.tables``, which write through them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from twxdata.store.archive import Archive, ArchiveRepair
-    from twxdata.store.atomic import atomic_write_bytes
     from twxdata.store.checkpoint import Checkpoint, StreamPosition
 
 _HOMES = {
     "Archive": "archive",
     "ArchiveRepair": "archive",
-    "atomic_write_bytes": "atomic",
     "Checkpoint": "checkpoint",
     "StreamPosition": "checkpoint",
 }
@@ -29,4 +27,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"twxdata.store.{_HOMES[name]}"), name)
 
 
-__all__ = ["Archive", "ArchiveRepair", "Checkpoint", "StreamPosition", "atomic_write_bytes"]
+__all__ = ["Archive", "ArchiveRepair", "Checkpoint", "StreamPosition"]

@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 
 from twxdata._version import __version__
+from twxdata.atomic import atomic_write_bytes
 from twxdata.errors import DataError, TwxError
 from twxdata.store.archive import Archive, ArchiveRepair
-from twxdata.store.atomic import atomic_write_bytes
 from twxdata.store.lock import ArchiveLock
 
 log = logging.getLogger("twxdata.store")

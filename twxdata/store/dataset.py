@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from twxdata.store.atomic import atomic_write_bytes
+from twxdata.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from twxdata._version import __version__
+from twxdata.endpoints import WINDOW_PARAMS, by_route
 from twxdata.errors import DataError
+from twxdata.tables.names import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from twxdata.tables.facts import PageFacts
 
 PROVENANCE_KEY = "twxdata.provenance"
-WINDOW = ("start_time", "end_time", "since_id", "until_id")
+WINDOW = WINDOW_PARAMS
 
 
 class ProvenanceBuilder:
@@ -149,9 +151,7 @@ class ProvenanceBuilder:
 
     def build(self, *, table: str, rows: int) -> dict[str, Any]:
         """The provenance record of one table written from what was added."""
-        import pyarrow
-
-        from twxdata.tables import SCHEMA_VERSION
+        import pyarrow  # late: `twxdata flatten` hashes its inputs before pyarrow loads
 
         window = {k: sorted(v)[0] if len(v) == 1 else sorted(v) for k, v in self.window.items()}
         return {
@@ -202,8 +202,6 @@ def _utc_text(value: Any) -> str | None:
 
 
 def _endpoint_of(url: str) -> str | None:
-    from twxdata.endpoints import by_route
-
     endpoint = by_route("GET", urlsplit(url).path)
     return endpoint.name if endpoint is not None else None
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from twxdata.store.provenance import WINDOW
+from twxdata.endpoints import WINDOW_PARAMS as WINDOW
 from twxdata.tables.arrow import to_array
 from twxdata.tables.context import PAGING_PARAMS, ChunkContext, query_params
 

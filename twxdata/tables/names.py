@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+SCHEMA_VERSION = "1.0"
+"""Bumped on any change of a table's columns or types (stored in every Parquet file)."""
+
 TABLE_NAMES: tuple[str, ...] = (
     "tweets",
     "included_tweets",

@@ -28,7 +28,7 @@ import orjson
 import pyarrow as pa
 
 from twxdata._version import __version__
-from twxdata.store.atomic import PendingFile
+from twxdata.atomic import PendingFile
 from twxdata.tables.schema import SCHEMA_VERSION
 from twxdata.tables.values import empty_table, strings
 

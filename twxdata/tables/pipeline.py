@@ -11,11 +11,8 @@ results come back in input order, and at most ``ahead`` chunks wait, which bound
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
-import sys
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,42 +22,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-# While chunks are parsed in threads, every thread alternates short Arrow calls (which release
-# the GIL) with Python between them. Getting the GIL back waits for the holder to hit the
-# switch interval (5 ms by default): a builder making hundreds of Arrow calls per chunk then
-# waits more than it works. 0.5 ms cut the wall time of `twxdata flatten` by about a tenth.
-SWITCH_INTERVAL = 0.0005
-_switching = threading.Lock()
-_switch_users = 0
-_switch_saved = 0.0
-
-
-@contextlib.contextmanager
-def short_switch_interval(interval: float = SWITCH_INTERVAL) -> Iterator[None]:
-    """Shorten ``sys.setswitchinterval`` while the block runs (restored after the last of
-    several overlapping users, from any thread, leaves).
-
-    >>> import sys
-    >>> before = sys.getswitchinterval()
-    >>> with short_switch_interval(0.001):
-    ...     sys.getswitchinterval()
-    0.001
-    >>> sys.getswitchinterval() == before
-    True
-    """
-    global _switch_users, _switch_saved
-    with _switching:
-        if _switch_users == 0:
-            _switch_saved = sys.getswitchinterval()
-            sys.setswitchinterval(min(interval, _switch_saved))
-        _switch_users += 1
-    try:
-        yield
-    finally:
-        with _switching:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_saved)
 
 
 def ordered_map(
@@ -105,20 +66,19 @@ def _threaded(
 ) -> Iterator[R]:
     pending: deque[Future[R]] = deque()
     pool = ThreadPoolExecutor(workers, thread_name_prefix="twxdata-parse")
-    with short_switch_interval():
-        try:
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) > ahead:
-                    if started is not None:
-                        started()
-                        started = None
-                    yield pending.popleft().result()
-            if started is not None:
-                started()
-            while pending:
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) > ahead:
+                if started is not None:
+                    started()
+                    started = None
                 yield pending.popleft().result()
-        finally:
-            for future in pending:  # the consumer stopped early or a chunk failed
-                future.cancel()
-            pool.shutdown(wait=True)
+        if started is not None:
+            started()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:  # the consumer stopped early or a chunk failed
+            future.cancel()
+        pool.shutdown(wait=True)

@@ -44,7 +44,7 @@ from types import MappingProxyType
 import pyarrow as pa
 
 from twxdata.errors import ParameterError
-from twxdata.tables.names import TABLE_NAMES
+from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
 from twxdata.tables.objects import (
     BOOL,
     COMPLIANCE,
@@ -75,9 +75,6 @@ from twxdata.tables.objects import (
     doc,
     with_extra,
 )
-
-SCHEMA_VERSION = "1.0"
-"""Bumped on any change of a table's columns or types (stored in every Parquet file)."""
 
 EXTRA_MAP = pa.map_(STR, STR)
 

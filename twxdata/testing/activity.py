@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from twxdata.testing.timefmt import snowflake
+from twxdata.testing.snowflake import snowflake
 
 I64 = npt.NDArray[np.int64]
 

@@ -26,10 +26,11 @@ import orjson
 from aiohttp import web
 
 from twxdata.testing.activity import ComplianceJob
-from twxdata.testing.context import BadRequest, Ctx, Reply
+from twxdata.testing.context import BadRequest, Ctx, Handler, Reply
 from twxdata.testing.created import tweet_status
 from twxdata.testing.problems import param_error
-from twxdata.testing.timefmt import TWITTER_EPOCH_MS, iso, snowflake_ms
+from twxdata.testing.snowflake import TWITTER_EPOCH_MS, snowflake_ms
+from twxdata.testing.timestamps import iso
 from twxdata.testing.writectx import (
     StateCtx,
     handles_refusals,
@@ -191,7 +192,7 @@ async def storage(api: FakeXApi, request: web.Request) -> web.Response:
     return web.Response(status=200, body=body, content_type="application/json")
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "create_compliance_job": create_job,
     "get_compliance_jobs": list_jobs,
     "get_compliance_job": get_job,

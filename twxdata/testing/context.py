@@ -1,14 +1,17 @@
 """What a handler gets (``Ctx``) and the helpers every handler shares.
 
 A handler is a plain function ``Ctx -> Reply``: (HTTP status, body bytes). It never awaits,
-sleeps or touches rate limits or faults; the server does those around it.
+sleeps or touches rate limits or faults; the server does those around it. Where what the
+request names cannot be shown (an account, post, list or space), a lookup raises ``Problem``:
+a lookup of many ids lists it among its partial errors, the server answers any other with it.
+Handler tables (endpoint name -> handler) are put together with ``union`` and ``override``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +26,7 @@ from twxdata.testing.problems import param_error
 
 I64 = npt.NDArray[np.int64]
 Reply = tuple[int, bytes]
+T = TypeVar("T")
 
 
 class BadRequest(Exception):
@@ -31,6 +35,43 @@ class BadRequest(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+class Problem(Exception):
+    """Raised where a lookup fails, with the ``error`` the API reports for it.
+
+    A lookup of many ids (``ids=...``) catches it and lists ``error`` among the partial
+    ``errors`` of its answer (``found_and_errors``). Anywhere else the server catches it and
+    answers with ``reply()``: errors only (HTTP 200, ``{"errors": [error]}``, as X answers for
+    a resource it cannot show), or with a 4xx ``status``, ``error`` as the problem body.
+
+    >>> Problem(problems.generic(403), 403).reply()[0]
+    403
+    """
+
+    def __init__(self, error: dict[str, Any], status: int = 200) -> None:
+        super().__init__(error.get("detail", ""))
+        self.error = error
+        self.status = status
+
+    def reply(self) -> Reply:
+        if self.status == 200:
+            return errors_only([self.error])
+        return self.status, orjson.dumps(self.error)
+
+
+def found_and_errors(
+    values: Iterable[str], lookup: Callable[[str], T]
+) -> tuple[list[T], list[dict[str, Any]]]:
+    """What ``lookup`` finds for each of ``values``, and the errors of those it does not."""
+    found: list[T] = []
+    errors: list[dict[str, Any]] = []
+    for value in values:
+        try:
+            found.append(lookup(value))
+        except Problem as problem:
+            errors.append(problem.error)
+    return found, errors
 
 
 @dataclass
@@ -75,27 +116,52 @@ class Ctx:
         return make_token(direction, position, self.req.scope())
 
     # --- path resources ---------------------------------------------------------------------
-    def path_user(self, parameter: str = "id") -> tuple[int | None, Reply | None]:
-        """The user named by the path, or the errors-only reply the API gives instead."""
-        value = self.req.path[parameter]
+    def user(self, value: str, parameter: str = "id") -> int:
+        """The account ``value`` names (a username for ``username``/``usernames``, else an id),
+        unless it does not exist, is suspended or is deactivated (``Problem``)."""
         users = self.corpus.users
-        u = (
-            users.index_of_username(value)
-            if parameter == "username"
-            else users.index_of_id(int(value))
-        )
-        state = "deactivated" if u is None else self.corpus.user_state(u)
-        if u is None or state in ("deactivated", "suspended"):
-            return None, errors_only([problems.for_user(state, parameter, value, "data")])
-        return u, None
+        by_name = parameter in ("username", "usernames")
+        index = users.index_of_username(value) if by_name else users.index_of_id(int(value))
+        state = "deactivated" if index is None else self.corpus.user_state(index)
+        if index is None or state in ("deactivated", "suspended"):
+            raise Problem(problems.for_user(state, parameter, value, "data"))
+        return index
 
-    def path_tweet(self) -> tuple[int | None, Reply | None]:
-        value = self.req.path["id"]
+    def path_user(self, parameter: str = "id") -> int:
+        """The account the path names (``Problem`` when it cannot be shown)."""
+        return self.user(self.req.path[parameter], parameter)
+
+    def tweet(self, value: str, parameter: str = "id") -> tuple[int, int]:
+        """(row, version) of post ``value``, unless it does not exist or the credentials may
+        not see it (``Problem``)."""
         found = self.corpus.find_tweet(int(value))
         state = "deleted" if found is None else self.corpus.row_state(found[0])
         if found is None or not self.can_see(found[0], state):
-            return None, errors_only([problems.for_tweet(state, "id", value, "data")])
-        return found[0], None
+            raise Problem(problems.for_tweet(state, parameter, value, "data"))
+        return found
+
+    def path_tweet(self) -> int:
+        """The row of the post the path names (``Problem`` when it cannot be shown)."""
+        row, _ = self.tweet(self.req.path["id"])
+        return row
+
+    def path_list(self) -> int:
+        """The list the path names, unless it does not exist or is another account's private
+        list (``Problem``)."""
+        lists, value = self.corpus.lists, self.req.path["id"]
+        k = lists.index_of_id(int(value))
+        if k is None:
+            raise Problem(problems.not_found("list", "id", value))
+        if lists.private[k] and self.viewer != int(lists.owner[k]):
+            raise Problem(problems.not_authorized("list", "id", value, "data"))
+        return k
+
+    def space(self, value: str, parameter: str = "id") -> int:
+        """The space with id ``value`` (``Problem`` when there is none)."""
+        k = self.corpus.spaces.by_id.get(value)
+        if k is None:
+            raise Problem(problems.not_found("space", parameter, value))
+        return k
 
     def can_see(self, row: int, state: str | None = None) -> bool:
         state = state or self.corpus.row_state(row)
@@ -104,20 +170,17 @@ class Ctx:
         author = int(self.corpus.posts.author[row])
         return state == "protected" and self.user_context and self.viewer == author
 
-    def require_self(self, u: int) -> Reply | None:
-        """``me`` endpoints: the path id must be the authenticating user's own."""
-        if self.viewer != u:
-            return 403, assemble_problem(problems.generic(403))
-        return None
+    def require_self(self, user: int) -> None:
+        """``me`` endpoints: the path id must be the authenticating user's own (else 403)."""
+        if self.viewer != user:
+            raise Problem(problems.generic(403), 403)
 
-    def own_path_user(self, parameter: str = "id") -> int | Reply:
-        """The path's user for ``me`` endpoints (bookmarks, home timeline, blocks, ...): the
-        user index, or the reply the API gives instead (errors only, empty, or 403 when the
-        path names another user)."""
-        u, fail = self.path_user(parameter)
-        if u is None:
-            return fail or empty()
-        return self.require_self(u) or u
+    def own_path_user(self, parameter: str = "id") -> int:
+        """The path's user for ``me`` endpoints (bookmarks, home timeline, blocks, ...);
+        ``Problem`` when it cannot be shown or (403) when the path names another user."""
+        user = self.path_user(parameter)
+        self.require_self(user)
+        return user
 
     # --- responses --------------------------------------------------------------------------
     def tweets(
@@ -221,9 +284,46 @@ def errors_only(errors: list[dict[str, Any]]) -> Reply:
     return 200, assemble(None, errors=errors)
 
 
-def assemble_problem(body: dict[str, Any]) -> bytes:
-    return orjson.dumps(body)
-
-
 def empty() -> Reply:
     return 200, assemble(None, meta={"result_count": 0})
+
+
+# --- handler tables ---------------------------------------------------------------------------
+Handler = Callable[[Ctx], Reply]
+
+
+def union(*tables: Mapping[str, Handler]) -> dict[str, Handler]:
+    """The handler tables as one; an endpoint in two of them is an error.
+
+    >>> def answer(ctx):
+    ...     return empty()
+    >>> union({"a": answer}, {"b": answer}).keys()
+    dict_keys(['a', 'b'])
+    >>> union({"a": answer}, {"a": answer})
+    Traceback (most recent call last):
+    ...
+    ValueError: endpoint 'a' has two handlers
+    """
+    out: dict[str, Handler] = {}
+    for table in tables:
+        for name, handler in table.items():
+            if name in out:
+                raise ValueError(f"endpoint {name!r} has two handlers")
+            out[name] = handler
+    return out
+
+
+def override(base: Mapping[str, Handler], overrides: Mapping[str, Handler]) -> dict[str, Handler]:
+    """``base`` with some of its handlers replaced; replacing one it lacks is an error.
+
+    >>> def answer(ctx):
+    ...     return empty()
+    >>> override({"a": answer}, {"b": answer})
+    Traceback (most recent call last):
+    ...
+    ValueError: endpoint 'b' overrides no handler
+    """
+    for name in overrides:
+        if name not in base:
+            raise ValueError(f"endpoint {name!r} overrides no handler")
+    return {**base, **overrides}

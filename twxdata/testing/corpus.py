@@ -22,10 +22,11 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -35,8 +36,11 @@ from twxdata.testing.activity import Activity
 from twxdata.testing.live import LiveFollows, LiveLists
 from twxdata.testing.people import Users
 from twxdata.testing.posts import QUOTE, RETWEET, Posts
+from twxdata.testing.snowflake import TWITTER_EPOCH_MS
 from twxdata.testing.social import Follows, Likes, Lists, Spaces
-from twxdata.testing.timefmt import TWITTER_EPOCH_MS, to_unix
+from twxdata.testing.timestamps import to_unix
+
+T = TypeVar("T")
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -399,9 +403,10 @@ class Corpus:
     def spaces(self) -> Spaces:
         return Spaces(self.seed, self.users, self.end_s)
 
-    def cached(self, key: Any, make: Any) -> Any:
+    def cached(self, key: Any, make: Callable[[], T]) -> T:
         """A value derived from the current state, recomputed after each mutation."""
-        return self._cached(key, make)
+        value: T = self._cached(key, make)
+        return value
 
     def query_mask(self, text: str, make: Any) -> B:
         """The (state-independent) mask of a search query, kept for the last few queries."""

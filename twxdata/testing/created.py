@@ -27,7 +27,7 @@ from twxdata.testing.activity import Post
 from twxdata.testing.context import Ctx, Reply
 from twxdata.testing.payload import Includes, assemble, pick_fields
 from twxdata.testing.query import And, Node, Not, Or, Term
-from twxdata.testing.timefmt import iso
+from twxdata.testing.timestamps import iso
 
 if TYPE_CHECKING:
     from twxdata.testing.corpus import Corpus

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from twxdata.testing.activity import Conversation, DmEvent
-from twxdata.testing.context import BadRequest, Ctx, Reply, empty
+from twxdata.testing.context import BadRequest, Ctx, Handler, Reply, empty
 from twxdata.testing.created import entities
 from twxdata.testing.payload import assemble
 from twxdata.testing.problems import param_error
-from twxdata.testing.timefmt import iso
+from twxdata.testing.timestamps import iso
 from twxdata.testing.writectx import (
     StateCtx,
     forbidden,
@@ -212,10 +212,15 @@ def events_in(ctx: Ctx) -> Reply:
     return _events(ctx, {cid})
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "create_direct_message": send_to_conversation,
     "create_direct_message_with_participant": send_with_participant,
     "create_direct_message_conversation": create_group,
+}
+
+# Each replaces the generated-only handler of its endpoint (``lookups.nothing``; see
+# ``twxdata.testing.server``).
+OVERRIDES: dict[str, Handler] = {
     "get_direct_message_events": all_events,
     "get_dm_events_with_participant": events_with,
     "get_dm_events_in_conversation": events_in,

@@ -1,4 +1,10 @@
-"""Handlers of the endpoints that return accounts, lists and spaces."""
+"""Handlers of the lookups (posts, accounts, lists and spaces by id) and of the endpoints that
+page through accounts (followers, likers, list members) or lists.
+
+A resource that cannot be shown raises ``Problem`` (``Ctx.user``, ``Ctx.tweet``,
+``Ctx.path_list``, ``Ctx.space``): a lookup of many ids lists it among its partial errors, and the
+server answers a lookup of one with it (errors only).
+"""
 
 from __future__ import annotations
 
@@ -7,91 +13,80 @@ from typing import Any
 import numpy as np
 
 from twxdata.testing import objects, problems
-from twxdata.testing.context import Ctx, Reply, assemble_problem, empty, errors_only
+from twxdata.testing.context import (
+    Ctx,
+    Handler,
+    Problem,
+    Reply,
+    empty,
+    errors_only,
+    found_and_errors,
+)
 from twxdata.testing.payload import assemble
 
 _SHOWN = ("ok", "protected")
 
 
-def _listed(ctx: Ctx, u: int) -> bool:
-    return ctx.corpus.user_state(u) in _SHOWN
+def _listed(ctx: Ctx, user: int) -> bool:
+    return ctx.corpus.user_state(user) in _SHOWN
 
 
 def _user_page(ctx: Ctx, items: Any) -> Reply:
-    page, meta = ctx.offset_stream(items, lambda u: _listed(ctx, u))
+    page, meta = ctx.offset_stream(items, lambda user: _listed(ctx, user))
     if not page:
         return 200, assemble(None, meta=meta)
     return ctx.users(page, meta)
 
 
+# --- posts ------------------------------------------------------------------------------------
+def tweet_lookup(ctx: Ctx) -> Reply:
+    return ctx.tweets([ctx.tweet(ctx.req.path["id"])], None, single=True)
+
+
+def tweets_lookup(ctx: Ctx) -> Reply:
+    found, errors = found_and_errors(ctx.req.ids, lambda value: ctx.tweet(value, "ids"))
+    if not found:
+        return errors_only(errors)
+    return ctx.tweets(found, None, errors)
+
+
+# --- accounts ---------------------------------------------------------------------------------
 def followers(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    return fail if u is None else _user_page(ctx, ctx.corpus.follows.followers(u))  # type: ignore[return-value]
+    return _user_page(ctx, ctx.corpus.follows.followers(ctx.path_user()))
 
 
 def following(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    return fail if u is None else _user_page(ctx, ctx.corpus.follows.following(u))  # type: ignore[return-value]
+    return _user_page(ctx, ctx.corpus.follows.following(ctx.path_user()))
 
 
 def liking_users(ctx: Ctx) -> Reply:
-    row, fail = ctx.path_tweet()
-    return fail if row is None else _user_page(ctx, ctx.corpus.likes.likers(row))  # type: ignore[return-value]
+    return _user_page(ctx, ctx.corpus.likes.likers(ctx.path_tweet()))
 
 
 def retweeters(ctx: Ctx) -> Reply:
-    row, fail = ctx.path_tweet()
-    if row is None:
-        return fail  # type: ignore[return-value]
-    c = ctx.corpus
-    rts = c.retweets_of(row)
-    authors = c.posts.author[rts[c.visible[rts]]][::-1].astype(np.int64)
+    row = ctx.path_tweet()
+    corpus = ctx.corpus
+    reposts = corpus.retweets_of(row)
+    authors = corpus.posts.author[reposts[corpus.visible[reposts]]][::-1].astype(np.int64)
     return _user_page(ctx, np.array(list(dict.fromkeys(authors.tolist())), dtype=np.int64))
 
 
-def _list_index(ctx: Ctx) -> tuple[int | None, Reply | None]:
-    c, value = ctx.corpus, ctx.req.path["id"]
-    k = c.lists.index_of_id(int(value))
-    if k is None:
-        return None, errors_only([problems.not_found("list", "id", value)])
-    if c.lists.private[k] and ctx.viewer != int(c.lists.owner[k]):
-        return None, errors_only([problems.not_authorized("list", "id", value, "data")])
-    return k, None
-
-
 def list_members(ctx: Ctx) -> Reply:
-    k, fail = _list_index(ctx)
-    return fail if k is None else _user_page(ctx, ctx.corpus.lists.members(k))  # type: ignore[return-value]
+    return _user_page(ctx, ctx.corpus.lists.members(ctx.path_list()))
 
 
 def list_followers(ctx: Ctx) -> Reply:
-    k, fail = _list_index(ctx)
-    return fail if k is None else _user_page(ctx, ctx.corpus.lists.followers(k))  # type: ignore[return-value]
+    return _user_page(ctx, ctx.corpus.lists.followers(ctx.path_list()))
 
 
 def user_lookup(ctx: Ctx) -> Reply:
-    name = "username" if "username" in ctx.req.path else "id"
-    u, fail = ctx.path_user(name)
-    return fail if u is None else ctx.users([u], None, single=True)  # type: ignore[return-value]
+    parameter = "username" if "username" in ctx.req.path else "id"
+    return ctx.users([ctx.path_user(parameter)], None, single=True)
 
 
 def users_lookup(ctx: Ctx) -> Reply:
-    e = ctx.req.endpoint
-    param = e.ids_param or "ids"
-    users = ctx.corpus.users
-    found: list[int] = []
-    errors = []
-    for value in ctx.req.ids:
-        u = (
-            users.index_of_username(value)
-            if param == "usernames"
-            else users.index_of_id(int(value))
-        )
-        state = "deactivated" if u is None else ctx.corpus.user_state(u)
-        if u is not None and state in _SHOWN:
-            found.append(u)
-        else:
-            errors.append(problems.for_user(state, param, value, "data"))
+    parameter = ctx.req.endpoint.ids_param or "ids"
+    found, errors = found_and_errors(ctx.req.ids, lambda value: ctx.user(value, parameter))
     if not found:
         return errors_only(errors)
     return ctx.users(found, None, errors)
@@ -99,15 +94,16 @@ def users_lookup(ctx: Ctx) -> Reply:
 
 def me(ctx: Ctx) -> Reply:
     if ctx.viewer is None:
-        return 403, assemble_problem(problems.generic(403))
+        raise Problem(problems.generic(403), 403)
     return ctx.users([ctx.viewer], None, single=True)
 
 
+# --- lists ------------------------------------------------------------------------------------
 def _list_users(ctx: Ctx, obj: dict[str, Any]) -> list[int]:
     if "owner_id" not in ctx.req.expansions:
         return []
-    u = ctx.corpus.users.index_of_id(int(obj["owner_id"]))
-    return [] if u is None else [u]
+    owner = ctx.corpus.users.index_of_id(int(obj["owner_id"]))
+    return [] if owner is None else [owner]
 
 
 def _lists_reply(
@@ -118,20 +114,16 @@ def _lists_reply(
 
 
 def list_lookup(ctx: Ctx) -> Reply:
-    k, fail = _list_index(ctx)
-    return fail if k is None else _lists_reply(ctx, [k], None, single=True)  # type: ignore[return-value]
+    return _lists_reply(ctx, [ctx.path_list()], None, single=True)
 
 
 def _user_lists(ctx: Ctx, which: str) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail  # type: ignore[return-value]
+    user = ctx.path_user()
     lists = ctx.corpus.lists
-    items = {"owned": lists.owned, "followed": lists.followed, "memberships": lists.memberships}[
-        which
-    ](u)
+    relation = {"owned": lists.owned, "followed": lists.followed, "memberships": lists.memberships}
     page, meta = ctx.offset_stream(
-        items, lambda k: not lists.private[k] or int(lists.owner[k]) == ctx.viewer
+        relation[which](user),
+        lambda k: not lists.private[k] or int(lists.owner[k]) == ctx.viewer,
     )
     if not page:
         return 200, assemble(None, meta=meta)
@@ -151,25 +143,24 @@ def list_memberships(ctx: Ctx) -> Reply:
 
 
 def pinned_lists(ctx: Ctx) -> Reply:
-    u = ctx.own_path_user()
-    if not isinstance(u, int):
-        return u
-    pinned = [int(k) for k in ctx.corpus.lists.followed(u)[:5]]
+    user = ctx.own_path_user()
+    pinned = [int(k) for k in ctx.corpus.lists.followed(user)[:5]]
     if not pinned:
         return empty()
     return _lists_reply(ctx, pinned, {"result_count": len(pinned)})
 
 
+# --- spaces -----------------------------------------------------------------------------------
 def _space_users(ctx: Ctx, obj: dict[str, Any]) -> list[int]:
     out: list[int] = []
-    exp = ctx.req.expansions
+    expansions = ctx.req.expansions
     for field in ("creator_id", "host_ids", "invited_user_ids", "speaker_ids"):
-        if field in exp and field in obj:
+        if field in expansions and field in obj:
             values = obj[field] if isinstance(obj[field], list) else [obj[field]]
-            for v in values:
-                u = ctx.corpus.users.index_of_id(int(v))
-                if u is not None:
-                    out.append(u)
+            for value in values:
+                user = ctx.corpus.users.index_of_id(int(value))
+                if user is not None:
+                    out.append(user)
     return out
 
 
@@ -193,22 +184,11 @@ def _spaces_reply(
 
 
 def space_lookup(ctx: Ctx) -> Reply:
-    value = ctx.req.path["id"]
-    k = ctx.corpus.spaces.by_id.get(value)
-    if k is None:
-        return errors_only([problems.not_found("space", "id", value)])
-    return _spaces_reply(ctx, [k], None, single=True)
+    return _spaces_reply(ctx, [ctx.space(ctx.req.path["id"])], None, single=True)
 
 
 def spaces_lookup(ctx: Ctx) -> Reply:
-    spaces = ctx.corpus.spaces
-    found, errors = [], []
-    for value in ctx.req.ids:
-        k = spaces.by_id.get(value)
-        if k is None:
-            errors.append(problems.not_found("space", "ids", value))
-        else:
-            found.append(k)
+    found, errors = found_and_errors(ctx.req.ids, lambda value: ctx.space(value, "ids"))
     if not found:
         return errors_only(errors)
     return _spaces_reply(ctx, found, None, errors)
@@ -242,13 +222,13 @@ def search_spaces(ctx: Ctx) -> Reply:
 def nothing(ctx: Ctx) -> Reply:
     """Endpoints whose lists are empty in the fake world (blocks, mutes, buyers, DMs)."""
     if ctx.req.endpoint.me:
-        u = ctx.own_path_user(ctx.req.endpoint.me)
-        if not isinstance(u, int):
-            return u
+        ctx.own_path_user(ctx.req.endpoint.me)
     return empty()
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
+    "get_tweet": tweet_lookup,
+    "get_tweets": tweets_lookup,
     "get_users_followers": followers,
     "get_users_following": following,
     "get_liking_users": liking_users,

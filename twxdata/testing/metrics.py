@@ -57,7 +57,7 @@ class Deltas:
 
 def deltas(c: Corpus) -> Deltas:
     """The counts moved by everything written so far (rebuilt after each change)."""
-    return c.cached("metric_deltas", lambda: _compute(c))  # type: ignore[no-any-return]
+    return c.cached("metric_deltas", lambda: _compute(c))
 
 
 def _generated_like(c: Corpus, u: int, post_id: int) -> bool:
@@ -66,7 +66,7 @@ def _generated_like(c: Corpus, u: int, post_id: int) -> bool:
 
 
 def _generated_bookmark(c: Corpus, u: int, post_id: int) -> bool:
-    # The corpus's own bookmarks: every third liked post (``streams.bookmarks``).
+    # The corpus's own bookmarks: every third liked post (``timelines.bookmarks``).
     row = c.posts.index_of_id(post_id)
     return row is not None and bool(np.any(c.likes.liked(u)[::3] == row))
 

@@ -19,7 +19,7 @@ from twxdata.testing import vocab
 from twxdata.testing.posts import GIF, PHOTO, QUOTE, REPLY, RETWEET, VIDEO
 from twxdata.testing.rand import code, mix, pick, unit
 from twxdata.testing.texts import compose, edited_text, media_keys
-from twxdata.testing.timefmt import iso
+from twxdata.testing.timestamps import iso
 
 if TYPE_CHECKING:
     from twxdata.testing.corpus import Corpus

@@ -21,7 +21,7 @@ from twxdata.endpoints import Endpoint
 from twxdata.fields import FIELD_PARAMS
 from twxdata.testing import query as q
 from twxdata.testing.problems import param_error
-from twxdata.testing.timefmt import java_instant, parse_rfc3339
+from twxdata.testing.timestamps import java_instant, parse_rfc3339
 
 NUMERIC_ID = re.compile(r"^[0-9]{1,19}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")

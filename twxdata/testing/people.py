@@ -21,7 +21,8 @@ import numpy.typing as npt
 
 from twxdata.testing import vocab
 from twxdata.testing.rand import code, mix, pick, unit
-from twxdata.testing.timefmt import TWITTER_EPOCH_MS, iso
+from twxdata.testing.snowflake import TWITTER_EPOCH_MS
+from twxdata.testing.timestamps import iso
 
 VERIFIED_TYPES = ("none", "blue", "business", "government")
 _TRAILING_DIGITS = re.compile(r"^([A-Za-z_]*?)(\d+)$")

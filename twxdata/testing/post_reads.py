@@ -1,7 +1,8 @@
 """Read handlers for posts that know about writes: created posts, likes, reposts, bookmarks.
 
-Each one answers exactly as the generated-only handler in ``streams``/``lookups`` when nothing
-written concerns the request (it simply calls it), and otherwise merges the written state in:
+Each one replaces the generated-only handler of its endpoint (in ``search``, ``timelines`` or
+``lookups``; see ``OVERRIDES``): it answers exactly as that one when nothing written concerns
+the request (it simply calls it), and otherwise merges the written state in:
 created posts in lookups, search and their author's timeline, likes in liking users and liked
 posts, reposts in reposted-by, bookmarks. Created posts are searchable as soon as they exist
 (the default ``end_time`` of a search, 10 seconds before the clock, does not hide them).
@@ -14,9 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from twxdata.testing import lookups, problems, streams
+from twxdata.testing import lookups, problems, search, timelines
 from twxdata.testing.activity import as_array
-from twxdata.testing.context import Ctx, Reply, empty, errors_only
+from twxdata.testing.context import (
+    Ctx,
+    Handler,
+    Problem,
+    Reply,
+    empty,
+    errors_only,
+    found_and_errors,
+)
 from twxdata.testing.created import (
     in_window,
     matches,
@@ -72,7 +81,7 @@ def searched_created(ctx: Ctx) -> tuple[list[int], float, float]:
     node = ctx.req.node
     if not ctx.corpus.state.activity.posts or node is None:
         return [], 0.0, 0.0
-    start, end = streams.search_window(ctx)
+    start, end = search.search_window(ctx)
     created = created_positions(
         ctx,
         lambda p: in_window(ctx, p, start, ctx.req.end) and matches(node, p, ctx.corpus),
@@ -80,30 +89,28 @@ def searched_created(ctx: Ctx) -> tuple[list[int], float, float]:
     return created, start, end
 
 
-def search(ctx: Ctx) -> Reply:
+def search_tweets(ctx: Ctx) -> Reply:
     created, start, end = searched_created(ctx)
     if not created:
-        return streams.search(ctx)
-    rows = streams.matching_rows(ctx, start, end)
+        return search.search_tweets(ctx)
+    rows = search.matching_rows(ctx, start, end)
     return stream(ctx, np.concatenate([rows, as_array(created)]), previous=False)
 
 
 def users_tweets(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail or empty()
+    user = ctx.path_user()
     created = created_positions(
-        ctx, lambda p: p.author == u and in_window(ctx, p, ctx.req.start, ctx.req.end)
+        ctx, lambda post: post.author == user and in_window(ctx, post, ctx.req.start, ctx.req.end)
     )
-    created = [p for p in created if kept(ctx, p)]
-    if not created or ctx.corpus.user_state(u) == "protected":
-        return streams.users_tweets(ctx)
-    # The generated part exactly as streams.users_tweets walks it (public account).
-    rows = streams._visible(ctx, ctx.corpus.by_author(u))[-streams.USER_TWEETS_CAP :]
-    rows = streams._exclude(ctx, rows)
+    created = [pos for pos in created if kept(ctx, pos)]
+    if not created or ctx.corpus.user_state(user) == "protected":
+        return timelines.users_tweets(ctx)
+    # The generated part exactly as timelines.users_tweets walks it (public account).
+    rows = timelines.visible_only(ctx, ctx.corpus.by_author(user))[-timelines.USER_TWEETS_CAP :]
+    rows = timelines.not_excluded(ctx, rows)
     if "replies" in ctx.req.exclude:
-        rows = rows[-streams.USER_TWEETS_NO_REPLIES_CAP :]
-    rows = streams._window(ctx, rows)
+        rows = rows[-timelines.USER_TWEETS_NO_REPLIES_CAP :]
+    rows = timelines.windowed(ctx, rows)
     return stream(ctx, np.concatenate([rows, as_array(created)]), previous=True)
 
 
@@ -114,44 +121,38 @@ def kept(ctx: Ctx, pos: int) -> bool:
     return all(post.kind != excluded[x] for x in ctx.req.exclude)
 
 
-def tweet_lookup(ctx: Ctx) -> Reply:
-    value = ctx.req.path["id"]
-    c = ctx.corpus
-    if c.state.activity.post(int(value)) is None:
-        return streams.tweet_lookup(ctx)
-    pos = position(c, int(value), ctx.viewer)
+def post_at(ctx: Ctx, value: str, parameter: str = "id") -> int:
+    """The position of post ``value``, generated or created (``created.position``), unless
+    it does not exist or the credentials may not see it (``Problem``)."""
+    pos = position(ctx.corpus, int(value), ctx.viewer)
     if pos is None:
-        state = tweet_status(c, int(value))
-        return errors_only([problems.for_tweet(state, "id", value, "data")])
-    return render_posts(ctx, [pos], None, single=True)
+        state = tweet_status(ctx.corpus, int(value))
+        raise Problem(problems.for_tweet(state, parameter, value, "data"))
+    return pos
+
+
+def path_post(ctx: Ctx) -> int:
+    """The position of the post the path names (``Problem`` when it cannot be shown)."""
+    return post_at(ctx, ctx.req.path["id"])
+
+
+def tweet_lookup(ctx: Ctx) -> Reply:
+    if ctx.corpus.state.activity.post(int(ctx.req.path["id"])) is None:
+        return lookups.tweet_lookup(ctx)
+    return render_posts(ctx, [path_post(ctx)], None, single=True)
 
 
 def tweets_lookup(ctx: Ctx) -> Reply:
-    c = ctx.corpus
-    if not any(c.state.activity.post(int(v)) is not None for v in ctx.req.ids):
-        return streams.tweets_lookup(ctx)
-    found: list[int] = []
-    errors = []
-    for value in ctx.req.ids:
-        pos = position(c, int(value), ctx.viewer)
-        if pos is None:
-            errors.append(problems.for_tweet(tweet_status(c, int(value)), "ids", value, "data"))
-        else:
-            found.append(pos)
+    activity = ctx.corpus.state.activity
+    if not any(activity.post(int(value)) is not None for value in ctx.req.ids):
+        return lookups.tweets_lookup(ctx)
+    found, errors = found_and_errors(ctx.req.ids, lambda value: post_at(ctx, value, "ids"))
     if not found:
         return errors_only(errors)
     return render_posts(ctx, found, None, errors)
 
 
 # --- likes, reposts, bookmarks ----------------------------------------------------------------
-def path_post(ctx: Ctx) -> tuple[int | None, Reply | None]:
-    """The post of the path (generated or created), or the errors-only reply."""
-    value = ctx.req.path["id"]
-    pos = position(ctx.corpus, int(value), ctx.viewer)
-    if pos is None:
-        state = tweet_status(ctx.corpus, int(value))
-        return None, errors_only([problems.for_tweet(state, "id", value, "data")])
-    return pos, None
 
 
 def _user_page(ctx: Ctx, users: list[int]) -> Reply:
@@ -175,23 +176,19 @@ def liking_users(ctx: Ctx) -> Reply:
     likes = ctx.corpus.state.activity.likes
     if not likes.touches(b=tid) and ctx.corpus.state.activity.post(tid) is None:
         return lookups.liking_users(ctx)
-    pos, fail = path_post(ctx)
-    if pos is None:
-        return fail or empty()
+    pos = path_post(ctx)
     base: list[int] = ctx.corpus.likes.likers(pos).tolist() if pos < ctx.corpus.size else []
     return _user_page(ctx, likes.into(tid, base))
 
 
 def liked_tweets(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail or empty()
+    user = ctx.path_user()
     likes = ctx.corpus.state.activity.likes
-    if not likes.touches(a=u):
-        return streams.liked_tweets(ctx)
-    c = ctx.corpus
-    base = c.posts.ids[c.likes.liked(u)].tolist()
-    return _post_page(ctx, likes.out_of(u, base))
+    if not likes.touches(a=user):
+        return timelines.liked_tweets(ctx)
+    corpus = ctx.corpus
+    base = corpus.posts.ids[corpus.likes.liked(user)].tolist()
+    return _post_page(ctx, likes.out_of(user, base))
 
 
 def retweeters(ctx: Ctx) -> Reply:
@@ -200,9 +197,7 @@ def retweeters(ctx: Ctx) -> Reply:
     reposts = [p for p in c.state.activity.posts if p.kind == "retweet" and p.ref == tid]
     if not reposts and c.state.activity.post(tid) is None:
         return lookups.retweeters(ctx)
-    pos, fail = path_post(ctx)
-    if pos is None:
-        return fail or empty()
+    pos = path_post(ctx)
     users = [p.author for p in reversed(reposts) if visible_post(c, p, ctx.viewer)]
     if pos < c.size:
         rts = c.retweets_of(pos)
@@ -211,23 +206,20 @@ def retweeters(ctx: Ctx) -> Reply:
 
 
 def bookmarks(ctx: Ctx) -> Reply:
-    u, fail = ctx.path_user()
-    if u is None:
-        return fail or empty()
+    user = ctx.path_user()
     saved = ctx.corpus.state.activity.bookmarks
-    if not saved.touches(a=u):
-        return streams.bookmarks(ctx)
-    denied = ctx.require_self(u)
-    if denied:
-        return denied
-    c = ctx.corpus
-    base = c.posts.ids[c.likes.liked(u)[::3]].tolist()
-    return _post_page(ctx, saved.out_of(u, base), previous=False)
+    if not saved.touches(a=user):
+        return timelines.bookmarks(ctx)
+    ctx.require_self(user)
+    corpus = ctx.corpus
+    base = corpus.posts.ids[corpus.likes.liked(user)[::3]].tolist()
+    return _post_page(ctx, saved.out_of(user, base), previous=False)
 
 
-HANDLERS = {
-    "search_recent_tweets": search,
-    "search_all_tweets": search,
+# Each replaces the generated-only handler of its endpoint (``twxdata.testing.server``).
+OVERRIDES: dict[str, Handler] = {
+    "search_recent_tweets": search_tweets,
+    "search_all_tweets": search_tweets,
     "get_users_tweets": users_tweets,
     "get_tweet": tweet_lookup,
     "get_tweets": tweets_lookup,

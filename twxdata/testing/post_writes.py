@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from twxdata.testing.activity import Post
-from twxdata.testing.context import BadRequest, Reply
+from twxdata.testing.context import BadRequest, Handler, Reply
 from twxdata.testing.created import make_object, position, post_id_at, post_words
 from twxdata.testing.posts import REPLY, RETWEET
 from twxdata.testing.problems import param_error
 from twxdata.testing.texts import RT_LIMIT
-from twxdata.testing.timefmt import iso
+from twxdata.testing.timestamps import iso
 from twxdata.testing.writectx import (
     StateCtx,
     acting_user,
@@ -333,7 +333,7 @@ def hide_reply(ctx: StateCtx) -> Reply:
     return ok({"hidden": hidden})
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "create_tweet": create_tweet,
     "delete_tweet": delete_tweet,
     "like": like,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from twxdata.testing import vocab
 from twxdata.testing.people import Users
 from twxdata.testing.rand import mix_array
-from twxdata.testing.timefmt import TWITTER_EPOCH_MS
+from twxdata.testing.snowflake import TWITTER_EPOCH_MS
 
 ORIGINAL, REPLY, RETWEET, QUOTE = 0, 1, 2, 3
 NO_MEDIA, PHOTO, VIDEO, GIF = 0, 1, 2, 3

@@ -33,8 +33,8 @@ import orjson
 from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
-from twxdata.testing import consent, lookups, oauth2, problems, streams, writes
-from twxdata.testing.context import BadRequest, Ctx, Reply
+from twxdata.testing import consent, lookups, oauth2, problems, search, timelines, writes
+from twxdata.testing.context import BadRequest, Handler, Problem, override, union
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.credentials import AuthPolicy, Credentials
 from twxdata.testing.faults import STATUS_FAULTS, FaultInjector, Faults
@@ -42,17 +42,17 @@ from twxdata.testing.params import parse_request
 from twxdata.testing.payload import Renderer
 from twxdata.testing.ratelimit import RateLimiter
 from twxdata.testing.stats import RequestRecord, Stats
-from twxdata.testing.timefmt import to_unix
+from twxdata.testing.timestamps import to_unix
 from twxdata.testing.writectx import StateCtx
 
 log = logging.getLogger(__name__)
 
-# Reads of the generated corpus, then writes and the reads that show what writes changed.
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
-    **streams.HANDLERS,
-    **lookups.HANDLERS,
-    **writes.HANDLERS,
-}
+# One handler per endpoint. READS answer from the generated corpus. writes.OVERRIDES are the
+# reads that also show what writes did: each replaces the READS handler of its endpoint, which
+# must exist. writes.HANDLERS are the write endpoints. ``union`` refuses an endpoint in two
+# tables, ``override`` one that replaces nothing (tests/fake_api/test_handler_table.py).
+READS: dict[str, Handler] = union(search.HANDLERS, timelines.HANDLERS, lookups.HANDLERS)
+HANDLERS: dict[str, Handler] = union(override(READS, writes.OVERRIDES), writes.HANDLERS)
 JSON = "application/json; charset=utf-8"
 DEFAULT_TOKEN = "fake-bearer-token"
 _PARAM = re.compile(r"{(\w+)}")
@@ -403,6 +403,8 @@ class FakeXApi:
         try:
             with self.corpus.lock:
                 status, body = handler(ctx)
+        except Problem as problem:  # what the request names cannot be shown
+            status, body = problem.reply()
         except BadRequest as exc:
             return 400, orjson.dumps(problems.invalid_request(exc.errors)), JSON, headers
         except Exception:  # a bug in the fake: answer like the real service would

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from twxdata.testing.activity import NewList, as_array
-from twxdata.testing.context import BadRequest, Ctx, Reply, empty
+from twxdata.testing.context import BadRequest, Ctx, Handler, Reply, empty
 from twxdata.testing.lookups import _lists_reply
 from twxdata.testing.payload import assemble
 from twxdata.testing.problems import param_error
@@ -88,12 +88,10 @@ def _toggle(kind: str, key: str, verb: str, on: bool, acting: str) -> Any:
     return handler
 
 
-def _blocked_or_muted(kind: str) -> Any:
+def _blocked_or_muted(kind: str) -> Handler:
     def handler(ctx: Ctx) -> Reply:
-        u = ctx.own_path_user()
-        if not isinstance(u, int):
-            return u
-        targets = getattr(state_ctx(ctx).activity, kind).new_of(u)
+        user = ctx.own_path_user()
+        targets = getattr(state_ctx(ctx).activity, kind).new_of(user)
         c = ctx.corpus
         page, meta = ctx.offset_stream(
             as_array(targets), lambda t: c.user_state(t) in ("ok", "protected")
@@ -220,27 +218,23 @@ def _list_relation(edges: str, key: str, on: bool) -> Any:
 
 def pinned_lists(ctx: Ctx) -> Reply:
     """``GET /2/users/{id}/pinned_lists``: the generated pins (five followed lists), edited."""
-    u = ctx.own_path_user()
-    if not isinstance(u, int):
-        return u
+    user = ctx.own_path_user()
     lists = ctx.corpus.lists
-    base = [int(k) for k in lists.base.followed(u)[:5]]
+    base = [int(k) for k in lists.base.followed(user)[:5]]
     activity = state_ctx(ctx).activity
-    pinned = [k for k in activity.pins.out_of(u, base) if k not in activity.deleted_lists]
+    pinned = [k for k in activity.pins.out_of(user, base) if k not in activity.deleted_lists]
     if not pinned:
         return empty()
     return _lists_reply(ctx, pinned, {"result_count": len(pinned)})
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "follow_user": follow_user,
     "unfollow_user": unfollow_user,
     "mute": _toggle("mutes", "muting", "mute", True, "id"),
     "unmute": _toggle("mutes", "muting", "mute", False, "source_user_id"),
     "block": _toggle("blocks", "blocking", "block", True, "id"),
     "unblock": _toggle("blocks", "blocking", "block", False, "source_user_id"),
-    "get_blocked": _blocked_or_muted("blocks"),
-    "get_muted": _blocked_or_muted("mutes"),
     "create_list": create_list,
     "update_list": update_list,
     "delete_list": delete_list,
@@ -250,5 +244,12 @@ HANDLERS = {
     "unfollow_list": _list_relation("list_followers", "following", False),
     "pin_list": _list_relation("pins", "pinned", True),
     "unpin_list": _list_relation("pins", "pinned", False),
+}
+
+# Reads that only writes fill: each replaces the generated-only handler of its endpoint
+# (``lookups``; see ``twxdata.testing.server``).
+OVERRIDES: dict[str, Handler] = {
+    "get_blocked": _blocked_or_muted("blocks"),
+    "get_muted": _blocked_or_muted("mutes"),
     "get_pinned_lists": pinned_lists,
 }

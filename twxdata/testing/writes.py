@@ -7,7 +7,8 @@ state goes to ``Corpus.state.activity`` (``twxdata.testing.activity``); reads se
 ``Corpus.follows``/``Corpus.lists`` (``twxdata.testing.live``), the handlers of ``post_reads``
 (lookups, search, author timelines, likes, reposts, bookmarks) and ``feeds`` (counts, mentions,
 home timelines, list posts, quote posts), and ``metrics``, which moves the public counts of
-the posts (and accounts) writes touched. Writes need user context (OAuth 1.0a, a registered
+the posts (and accounts) writes touched. Those handlers are ``OVERRIDES``: each replaces the
+generated-only read of its endpoint. Writes need user context (OAuth 1.0a, a registered
 OAuth 2.0 user token, or one issued by ``POST /2/oauth2/token``), as on X; compliance jobs
 need an app-only token.
 
@@ -30,19 +31,15 @@ need an app-only token.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from twxdata.testing import compliance, dms, feeds, post_reads, post_writes, social_writes
-from twxdata.testing.context import Ctx, Reply
+from twxdata.testing.context import union
 from twxdata.testing.writectx import StateCtx
 
-HANDLERS: dict[str, Callable[[Ctx], Reply]] = {
-    **post_reads.HANDLERS,
-    **feeds.HANDLERS,
-    **post_writes.HANDLERS,
-    **social_writes.HANDLERS,
-    **dms.HANDLERS,
-    **compliance.HANDLERS,
-}
+# The write endpoints, and the compliance-job reads (only writes create jobs).
+HANDLERS = union(post_writes.HANDLERS, social_writes.HANDLERS, dms.HANDLERS, compliance.HANDLERS)
 
-__all__ = ["HANDLERS", "StateCtx", "compliance"]
+# Reads that show what writes did. Each replaces the generated-only handler of its endpoint in
+# ``twxdata.testing.server.READS`` and answers as it when nothing written concerns the request.
+OVERRIDES = union(post_reads.OVERRIDES, feeds.OVERRIDES, social_writes.OVERRIDES, dms.OVERRIDES)
+
+__all__ = ["HANDLERS", "OVERRIDES", "StateCtx", "compliance"]

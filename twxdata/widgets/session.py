@@ -22,16 +22,21 @@ from __future__ import annotations
 import contextlib
 import getpass
 import html
+import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from twxdata.auth import AUTHORIZE_URL, Credentials, OAuth2PKCE, OAuth2UserToken, Secret
+from twxdata.client import Client
+from twxdata.collect.defaults import configure
 from twxdata.config import FIELDS, LABELS, SavedCredentials, load_saved, save_credentials
 from twxdata.errors import TwxError
-
-if TYPE_CHECKING:
-    from twxdata.identity import CheckResult
+from twxdata.identity import CheckResult, check_credentials
+from twxdata.notebook.loop import run
+from twxdata.protocol.request import resolve_api_base
+from twxdata.protocol.retry import RetryPolicy
+from twxdata.settings import load_credentials
 
 DEFAULT_API_BASE = "https://api.x.com"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
@@ -82,24 +87,18 @@ class CredentialSession:
 
     def credentials(self) -> Credentials:
         """Held values, then ``TWXDATA_*`` variables, then saved credentials."""
-        return Credentials.load(*(self._held.get(n) for n in FIELDS), oauth2_user=self.oauth2_user)
+        return load_credentials(*(self._held.get(n) for n in FIELDS), oauth2_user=self.oauth2_user)
 
     def resolved_api_base(self) -> str | None:
         """The API base to use, validated (``None``: the environment's, saved, or real X)."""
         if not self.api_base:
             return None
-        from twxdata.protocol.request import resolve_api_base
-
         return resolve_api_base(self.api_base)
 
     # ---- actions -----------------------------------------------------------------------------
 
     async def test(self) -> list[CheckResult]:
         """One cheap request per credential: ``@username (id)`` or the API's error."""
-        from twxdata.client import Client
-        from twxdata.identity import check_credentials
-        from twxdata.protocol.retry import RetryPolicy
-
         retry = RetryPolicy(max_tries=2, backoff_base=0.2, max_rate_limit_waits=0)
         async with Client(
             credentials=self.credentials(), api_base=self.resolved_api_base(), retry=retry,
@@ -110,14 +109,10 @@ class CredentialSession:
 
     def test_sync(self) -> list[CheckResult]:
         """``test`` for synchronous code (works inside a notebook's running loop too)."""
-        from twxdata.notebook.run import run
-
         return run(self.test())
 
     def use(self) -> str:
         """Make the notebook functions (``twxdata.fetch_*``, ...) use these from now on."""
-        from twxdata.collect.defaults import configure
-
         creds = self.credentials()
         if creds.empty:
             raise TwxError("no credentials to use: enter a bearer token or OAuth 1.0a keys first")
@@ -127,8 +122,6 @@ class CredentialSession:
 
     def forget_session(self) -> None:
         """Undo ``use``: the notebook functions go back to the environment and saved values."""
-        from twxdata.collect.defaults import configure
-
         configure(credentials=None, api_base=None)
 
     def save(self, *, store: Any = "auto") -> SavedCredentials:
@@ -164,7 +157,6 @@ class CredentialSession:
 
     async def exchange(self, redirect_url_or_code: str) -> OAuth2UserToken:
         """Trade the code X redirected with (the whole URL, or the code) for a user token."""
-        from twxdata.client import Client
 
         if self.flow is None:
             raise TwxError("open the authorize link first (it starts the flow)")
@@ -211,9 +203,7 @@ def describe(creds: Credentials) -> str:
 
 
 def _default_base() -> str:
-    from twxdata.protocol.request import resolve_api_base
-
-    return resolve_api_base(None)
+    return resolve_api_base(os.environ.get("TWXDATA_API_BASE") or None)
 
 
 def prompt(

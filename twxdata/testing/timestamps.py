@@ -1,12 +1,12 @@
-"""Time and identifier arithmetic shared by the corpus and the server.
+"""The API's timestamps as the fake reads and writes them, and datetimes as Unix seconds.
 
-X post ids are *snowflakes*: the creation time in milliseconds since the Twitter epoch, shifted
-left by 22 bits, with 22 bits of worker and sequence number below. So ordering by id is ordering
-by time, and a post's creation second can be read back from its id.
+``iso`` renders ``created_at`` and counts buckets (always ``.000`` milliseconds),
+``parse_rfc3339`` reads ``start_time``/``end_time``, ``java_instant`` echoes a time in an
+invalid-request message, ``to_unix`` turns the corpus ``end`` and a frozen ``now`` into
+seconds. (``twxdata.protocol.timefmt`` is the client's side: times in, RFC 3339 out.)
 
->>> sid = snowflake(1_700_000_000_123, 5)
->>> snowflake_ms(sid), iso(snowflake_ms(sid) // 1000)
-(1700000000123, '2023-11-14T22:13:20.000Z')
+>>> iso(parse_rfc3339("2023-11-14T22:13:20Z"))
+'2023-11-14T22:13:20.000Z'
 """
 
 from __future__ import annotations
@@ -14,30 +14,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-TWITTER_EPOCH_MS = 1288834974657
-SEQUENCE_BITS = 22
 _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:\d{2})$"
 )
-
-
-def snowflake(ms: int, low: int = 0) -> int:
-    """The id of something created at Unix time ``ms`` (milliseconds), ``low`` in the low bits.
-
-    >>> snowflake(TWITTER_EPOCH_MS + 1, 0)
-    4194304
-    """
-    return ((ms - TWITTER_EPOCH_MS) << SEQUENCE_BITS) | (low & ((1 << SEQUENCE_BITS) - 1))
-
-
-def snowflake_ms(sid: int) -> int:
-    """Unix milliseconds at which snowflake ``sid`` was made.
-
-    >>> snowflake_ms(4194304) - TWITTER_EPOCH_MS
-    1
-    """
-    return (sid >> SEQUENCE_BITS) + TWITTER_EPOCH_MS
 
 
 def iso(seconds: int | float) -> str:

@@ -14,7 +14,7 @@ cheap request: ``@username (id)`` or the API's own error), "Use for this session
 
 Secrets never reach the notebook file: ipywidgets syncs a ``Password``'s value as widget state,
 which Jupyter can save into the ``.ipynb``. So every button first moves what was typed into
-Python memory (``twxdata.notebook.credentials.CredentialSession``, as ``Secret`` objects) and
+Python memory (``twxdata.widgets.session.CredentialSession``, as ``Secret`` objects) and
 blanks the field; the status line says "held" or "saved", never a value or part of one.
 
 Without a widget front end (a terminal, a script, or ipywidgets missing) ``credentials()``
@@ -33,7 +33,8 @@ from typing import Any, cast
 from twxdata.auth import Secret
 from twxdata.config import FIELDS, LABELS
 from twxdata.errors import TwxError
-from twxdata.notebook.credentials import (
+from twxdata.notebook.loop import run
+from twxdata.widgets.session import (
     DEFAULT_REDIRECT_URI,
     CredentialSession,
     prompt,
@@ -231,8 +232,6 @@ class CredentialsWidget:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no loop (plain Python): finish here
-            from twxdata.notebook.run import run
-
             run(self._report(outcome))
             return
         self._task = loop.create_task(self._report(outcome))
