@@ -22,6 +22,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 
 from twxdata.fields import (
@@ -155,7 +156,17 @@ def _choices(**kw: tuple[str, ...]) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({k: frozenset(v) for k, v in kw.items()})
 
 
-def _tweets(
+# What every read of a kind shares: its field parameters and expansions (and, for lists, the
+# page size X uses when max_results is absent).
+_READ_KINDS: dict[Result, tuple[tuple[str, ...], frozenset[str], int | None]] = {
+    Result.TWEETS: (TWEET_PARAMS, TWEET_EXPANSIONS, None),
+    Result.USERS: (USER_PARAMS, USER_EXPANSIONS, None),
+    Result.LISTS: (LIST_PARAMS, LIST_EXPANSIONS, 100),
+}
+
+
+def _read(
+    result: Result,
     name: str,
     path: str,
     *,
@@ -166,90 +177,33 @@ def _tweets(
     page_token: str | None = "pagination_token",
     page_size: tuple[int, int] | None = None,
     api_default_page_size: int | None = None,
-    params: frozenset[str] = frozenset(),
-    required: frozenset[str] = frozenset(),
     choices: Mapping[str, frozenset[str]] | None = None,
-    list_params: frozenset[str] = frozenset(),
     **kw: object,
 ) -> Endpoint:
+    """A GET endpoint returning ``result`` objects; paginated when it has a page size."""
+    field_params, expansions, default_page = _READ_KINDS[result]
     return Endpoint(
         name=name,
         method_name=method_name or name,
         method="GET",
         path=path,
-        result=Result.TWEETS,
+        result=result,
         auth=auth,
         limit_app=limit_app,
         limit_user=limit_user,
         page_token=page_token if page_size else None,
         page_size=page_size,
-        api_default_page_size=api_default_page_size,
-        field_params=TWEET_PARAMS,
-        expansions=TWEET_EXPANSIONS,
-        params=params,
-        required=required,
+        api_default_page_size=api_default_page_size or (default_page if page_size else None),
+        field_params=field_params,
+        expansions=expansions,
         choices=choices or MappingProxyType({}),
-        list_params=list_params,
         **kw,  # type: ignore[arg-type]
     )
 
 
-def _users(
-    name: str,
-    path: str,
-    *,
-    method_name: str | None = None,
-    auth: frozenset[AuthKind] = ANY_AUTH,
-    limit_app: int | None,
-    limit_user: int | None,
-    page_size: tuple[int, int] | None = None,
-    api_default_page_size: int | None = None,
-    **kw: object,
-) -> Endpoint:
-    return Endpoint(
-        name=name,
-        method_name=method_name or name,
-        method="GET",
-        path=path,
-        result=Result.USERS,
-        auth=auth,
-        limit_app=limit_app,
-        limit_user=limit_user,
-        page_token="pagination_token" if page_size else None,
-        page_size=page_size,
-        api_default_page_size=api_default_page_size,
-        field_params=USER_PARAMS,
-        expansions=USER_EXPANSIONS,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
-def _lists(
-    name: str,
-    path: str,
-    *,
-    limit_app: int | None,
-    limit_user: int | None,
-    auth: frozenset[AuthKind] = ANY_AUTH,
-    page_size: tuple[int, int] | None = None,
-    **kw: object,
-) -> Endpoint:
-    return Endpoint(
-        name=name,
-        method_name=name,
-        method="GET",
-        path=path,
-        result=Result.LISTS,
-        auth=auth,
-        limit_app=limit_app,
-        limit_user=limit_user,
-        page_token="pagination_token" if page_size else None,
-        page_size=page_size,
-        api_default_page_size=100 if page_size else None,
-        field_params=LIST_PARAMS,
-        expansions=LIST_EXPANSIONS,
-        **kw,  # type: ignore[arg-type]
-    )
+_tweets = partial(_read, Result.TWEETS)
+_users = partial(_read, Result.USERS)
+_lists = partial(_read, Result.LISTS)
 
 
 def _write(

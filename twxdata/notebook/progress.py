@@ -67,11 +67,6 @@ class Progress:
             self.waiting = f"retrying in {event.delay:.0f} s: {event.reason[:60]}"
             self._refresh()
 
-    def add_errors(self, count: int) -> None:
-        """Count partial errors (deleted, suspended, protected resources) seen so far."""
-        self.errors += count
-        self._refresh()
-
     def _status(self) -> str:
         parts = [f"{self.pages} pages"]
         if self.errors:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from twxdata.endpoints import Endpoint, Result
 from twxdata.errors import ParameterError
 from twxdata.fields import FIELD_PARAMS
-from twxdata.protocol.timefmt import to_utc
+from twxdata.protocol.timefmt import to_utc, utc_text
 
 _SNOWFLAKE = re.compile(r"^[0-9]{1,19}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
@@ -80,7 +80,7 @@ def prepare_query(
             out[name] = str(_page_size(endpoint, value))
         elif name in _TIME_PARAMS:
             times[name] = to_utc(value, parameter=name, allow_naive=allow_naive, now=now)
-            out[name] = times[name].strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[name] = utc_text(times[name])
         elif name in _ID_PARAMS:
             out[name] = snowflake(value, name)
         elif name == "query":

@@ -30,6 +30,8 @@ _UNIT_SECONDS = {
     "w": 604800,
     "wk": 604800,
 }
+# How X writes times in parameters, and how twxdata writes them in files it makes.
+RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
 # Parameters that open a window: their fractions round up, into the window.
 _ROUNDS_UP = frozenset({"start_time"})
 
@@ -89,7 +91,18 @@ def to_rfc3339(
     '2024-01-02T03:04:05Z'
     """
     moment = to_utc(value, parameter=parameter, allow_naive=allow_naive, now=now)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime(RFC3339)
+
+
+def utc_text(moment: datetime | float) -> str:
+    """An instant (an aware datetime, or Unix seconds) as RFC 3339 UTC to the second.
+
+    >>> utc_text(0.0), utc_text(datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    ('1970-01-01T00:00:00Z', '2024-01-02T03:04:05Z')
+    """
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, tz=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(RFC3339)
 
 
 def is_relative(value: Any) -> bool:

@@ -37,12 +37,12 @@ from datetime import datetime, timezone
 from twxdata.endpoints import Endpoint
 from twxdata.errors import ParameterError
 from twxdata.protocol.ratelimit import server_time
+from twxdata.protocol.timefmt import RFC3339, utc_text
 
 MARGIN = 15.0  # seconds kept inside each edge
 TOLERANCE = 120.0  # an absolute time this close outside an edge is moved in, not refused
 # A relative time is resolved on the user's clock until an answer tells X's: allow for skew.
 RELATIVE_TOLERANCE = 3600.0
-_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def edges(endpoint: Endpoint, *, server_now: float) -> tuple[float | None, float | None]:
@@ -192,10 +192,10 @@ def _parse(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, _FORMAT).replace(tzinfo=timezone.utc).timestamp()
+        return datetime.strptime(text, RFC3339).replace(tzinfo=timezone.utc).timestamp()
     except ValueError:
         return None  # not ours to judge here: params validation has its own message
 
 
 def _format(moment: float) -> str:
-    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime(_FORMAT)
+    return utc_text(moment)

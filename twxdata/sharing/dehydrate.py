@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from twxdata._version import __version__
 from twxdata.atomic import atomic_path, atomic_write_bytes
+from twxdata.protocol.timefmt import utc_text
 from twxdata.sharing.ids import iter_ids, snowflake_time_ms, sorted_unique, source_kind
 from twxdata.store.provenance import ProvenanceBuilder, read_provenance
 
@@ -78,7 +78,7 @@ def dehydrate(
         "order": "ascending numeric",
         "time_span": None if users else _span(first, last),
         "source": {"path": str(src), "type": source_kind(src), **_source_provenance(src)},
-        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": utc_text(datetime.now(timezone.utc)),
         "twxdata": __version__,
     }
     atomic_write_bytes(
@@ -94,8 +94,8 @@ def _span(first: int | None, last: int | None) -> dict[str, str] | None:
     if None in times:
         return None
     return {
-        "first": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((times[0] or 0) / 1000)),
-        "last": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((times[1] or 0) / 1000)),
+        "first": utc_text((times[0] or 0) / 1000),
+        "last": utc_text((times[1] or 0) / 1000),
         "from": "the IDs (snowflakes carry their creation time)",
     }
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from twxdata.atomic import atomic_write_bytes
+from twxdata.protocol.timefmt import utc_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -93,7 +94,7 @@ class Ledger:
     def record(self, fingerprint: str, start: int, end: int, files: Mapping[str, int]) -> None:
         self.entries.append(
             {"collection": fingerprint, "pages_start": start, "pages_end": end,
-             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "files": dict(files)}
+             "at": utc_text(time.time()), "files": dict(files)}
         )  # fmt: skip
         atomic_write_bytes(self.path, orjson.dumps({"appends": self.entries},
                                                    option=orjson.OPT_INDENT_2))  # fmt: skip

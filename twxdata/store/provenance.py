@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 from twxdata._version import __version__
 from twxdata.endpoints import WINDOW_PARAMS, by_route
 from twxdata.errors import DataError
+from twxdata.protocol.timefmt import utc_text
 from twxdata.tables.names import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class ProvenanceBuilder:
             "table": table,
             "rows": rows,
             "schema_version": SCHEMA_VERSION,
-            "written_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "written_at": utc_text(datetime.now(timezone.utc)),
             "collection": self.spec,
             "endpoints": sorted(self.endpoints),
             "queries": list(self.queries),

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -264,13 +264,3 @@ def iter_pages(path: PathLike, *, on_error: OnError = "raise") -> Iterator[dict[
                 yield value
             else:
                 policy.report(DataError("not a JSON object", source=chunk.source, line=line))
-
-
-def table_names(names: Sequence[str] | None = None) -> tuple[str, ...]:
-    """Validate table names (all of them when ``names`` is None)."""
-    if names is None:
-        return TABLE_NAMES
-    unknown = [n for n in names if n not in SCHEMAS]
-    if unknown:
-        raise KeyError(f"no such table: {', '.join(unknown)}; tables: {', '.join(TABLE_NAMES)}")
-    return tuple(names)

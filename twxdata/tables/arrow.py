@@ -69,10 +69,6 @@ def take(array: pa.Array, indices: pa.Array) -> pa.Array:
     return pc.take(array, indices)
 
 
-def null_indices(n: int) -> pa.Array:
-    return pa.nulls(n, pa.int32())
-
-
 def last_per_parent(n: int, parents: np.ndarray) -> pa.Array:
     """For each of ``n`` parents, the position of its last child (null when it has none)."""
     positions = np.full(n, -1, dtype=np.int64)

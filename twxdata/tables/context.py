@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from twxdata.endpoints import ENDPOINTS, Endpoint, by_route
+from twxdata.protocol.timefmt import utc_text
 from twxdata.tables.arrow import (
     Columns,
     explode,
@@ -290,7 +291,7 @@ def _param_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, datetime):  # the reader took an ISO time for a timestamp
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_text(value)
     return orjson.dumps(value).decode()
 
 

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from twxdata.endpoints import WINDOW_PARAMS as WINDOW
+from twxdata.protocol.timefmt import RFC3339
 from twxdata.tables.arrow import to_array
 from twxdata.tables.context import PAGING_PARAMS, ChunkContext, query_params
 
@@ -63,7 +64,7 @@ def page_facts(ctx: ChunkContext) -> PageFacts:
     if retrieved.null_count < len(retrieved):
         # As text inside Arrow (a zoned timestamp made a datetime loads pandas); in this fixed
         # format, text order is time order.
-        bounds = pc.min_max(pc.strftime(retrieved, format="%Y-%m-%dT%H:%M:%SZ"))
+        bounds = pc.min_max(pc.strftime(retrieved, format=RFC3339))
         facts.first, facts.last = bounds["min"].as_py(), bounds["max"].as_py()
     _note_requests(ctx, facts)
     if "meta" in ctx.table.column_names:
