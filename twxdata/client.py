@@ -158,6 +158,7 @@ class Client:
         self.requests_sent = 0
         # How far the server's clock is ahead of ours (its Date header), once an answer came.
         self.clock_offset = 0.0
+        self._last_date: str | None = None
         # Whether the API base has answered at all: until then, a refused connection or an
         # unknown host is a wrong address or no network, reported within seconds.
         self.reached = False
@@ -444,6 +445,8 @@ class Client:
         advances while a collection runs and waits."""
         if not (request.endpoint.lookback or request.endpoint.end_margin):
             return request
+        if "start_time" not in request.params and "end_time" not in request.params:
+            return request
         now = self.server_now()
         changes = fit_window(
             request.endpoint, request.params, server_now=now,
@@ -456,6 +459,10 @@ class Client:
         return with_params(request, changes)
 
     def _learn_clock(self, headers: Mapping[str, str], wall: float) -> None:
+        date = headers.get("Date") or headers.get("date")
+        if date is not None and date == self._last_date:
+            return  # Date has a one-second resolution: most answers repeat the last one
+        self._last_date = date
         offset = server_clock_offset(headers, now=wall)
         if offset is not None:
             # Date has a one-second resolution: smaller differences are noise, not skew.
@@ -486,6 +493,8 @@ class Client:
         return self._budgets.get(ep, auth.key, now=asyncio.get_running_loop().time())
 
     def _remember(self, ep: Endpoint, auth: Auth, *, force: bool = False) -> None:
+        if self.rate_limit_cache is None:
+            return
         self._budgets.remember(ep.bucket, auth.key, now=asyncio.get_running_loop().time(),
                                force=force)  # fmt: skip
 

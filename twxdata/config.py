@@ -45,6 +45,7 @@ import orjson
 from twxdata.atomic import atomic_write_bytes
 from twxdata.auth import ENV_VARS, Secret
 from twxdata.errors import TwxError
+from twxdata.folders import cache_dir, config_dir
 from twxdata.protocol.request import is_loopback, resolve_api_base
 
 log = logging.getLogger("twxdata.config")
@@ -95,35 +96,6 @@ class SavedCredentials:
 
 
 # ---- where -----------------------------------------------------------------------------------
-
-
-def config_dir(environ: Mapping[str, str] | None = None) -> Path | None:
-    """The folder holding twxdata's saved settings (None if ``environ`` cannot locate one).
-
-    An explicit ``environ`` is the whole world: without ``TWXDATA_CONFIG_DIR``,
-    ``XDG_CONFIG_HOME`` or ``HOME`` in it there is no config folder, so code that passes its
-    own environment never reads the real user's credentials by accident.
-
-    >>> str(config_dir({"TWXDATA_CONFIG_DIR": "/tmp/cfg"}))
-    '/tmp/cfg'
-    >>> str(config_dir({"XDG_CONFIG_HOME": "/home/me/.config"}))
-    '/home/me/.config/twxdata'
-    >>> config_dir({}) is None
-    True
-    """
-    env = os.environ if environ is None else environ
-    if env.get("TWXDATA_CONFIG_DIR"):
-        return Path(env["TWXDATA_CONFIG_DIR"]).expanduser()
-    if env.get("XDG_CONFIG_HOME"):
-        return Path(env["XDG_CONFIG_HOME"]).expanduser() / "twxdata"
-    if env.get("HOME"):
-        return Path(env["HOME"]) / ".config" / "twxdata"
-    if environ is None:
-        try:
-            return Path.home() / ".config" / "twxdata"
-        except RuntimeError:  # no home directory at all (some containers)
-            return None
-    return None
 
 
 def credentials_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -279,29 +251,6 @@ def saved_api_base(environ: Mapping[str, str] | None = None) -> str | None:
         warnings.simplefilter("ignore")  # load_saved warns about the same file
         value = _read_file(folder / FILE_NAME).get("api_base")
     return value if isinstance(value, str) and value else None
-
-
-def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
-    """The folder for what twxdata learns and keeps between runs that is not a setting:
-    rate-limit budgets, responses kept while an output is written. Like ``config_dir``, an
-    explicit ``environ`` is the whole world.
-
-    >>> str(cache_dir({"TWXDATA_CACHE_DIR": "/tmp/c"})), str(cache_dir({"HOME": "/home/me"}))
-    ('/tmp/c', '/home/me/.cache/twxdata')
-    """
-    env = os.environ if environ is None else environ
-    if env.get("TWXDATA_CACHE_DIR"):
-        return Path(env["TWXDATA_CACHE_DIR"]).expanduser()
-    if env.get("XDG_CACHE_HOME"):
-        return Path(env["XDG_CACHE_HOME"]).expanduser() / "twxdata"
-    if env.get("HOME"):
-        return Path(env["HOME"]) / ".cache" / "twxdata"
-    if environ is None:
-        try:
-            return Path.home() / ".cache" / "twxdata"
-        except RuntimeError:  # no home directory at all (some containers)
-            return None
-    return None
 
 
 def saved_api_base_location(environ: Mapping[str, str] | None = None) -> str:

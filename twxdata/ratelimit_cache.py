@@ -34,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from twxdata.config import cache_dir
+from twxdata.folders import cache_dir
 
 log = logging.getLogger("twxdata.ratelimit_cache")
 

@@ -51,7 +51,7 @@ def spool_for(verb: str, key: str, fallback: Path) -> Path:
     cache folder, else beside the output (``fallback``'s folder, hidden). ``UsageError`` when
     neither can be written."""
     from twxdata.cli.paths import check_output
-    from twxdata.config import cache_dir
+    from twxdata.folders import cache_dir
 
     name = f"{verb}-{key}.jsonl"
     folders = []

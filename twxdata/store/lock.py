@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from twxdata.config import cache_dir
 from twxdata.errors import TwxError
+from twxdata.folders import cache_dir
 
 
 class ArchiveLocked(TwxError):
@@ -61,7 +60,7 @@ class ArchiveLock:
         file.seek(0)
         file.truncate()
         file.write(
-            f"process {os.getpid()} on {socket.gethostname()} since "
+            f"process {os.getpid()} on {_host()} since "
             f"{time.strftime('%Y-%m-%d %H:%M:%S')}"
         )
         file.flush()
@@ -84,6 +83,13 @@ class ArchiveLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def _host() -> str:
+    try:
+        return os.uname().nodename  # not socket: the command line imports this early
+    except AttributeError:  # pragma: no cover - Windows
+        return os.environ.get("COMPUTERNAME", "this machine")
 
 
 def _lock_folder(archive: Path) -> Path:

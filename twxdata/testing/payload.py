@@ -154,6 +154,18 @@ class Selection:
     ) -> Selection:
         """The selection of a request whose ``data`` holds ``primary`` (an endpoint's
         ``Result`` value: ``tweets``, ``users``, ``lists``, ...)."""
+        # Made once per distinct request shape: every page of a walk asks the same.
+        key = (tuple(sorted(fields.items())), expansions, primary)
+        return (
+            _selection(key)
+            if all(isinstance(v, frozenset) for v in fields.values())
+            else (cls._build(fields, expansions, primary))
+        )
+
+    @classmethod
+    def _build(
+        cls, fields: Mapping[str, frozenset[str]], expansions: frozenset[str], primary: str
+    ) -> Selection:
         kind = _KIND_FIELDS.get(primary)
         sources = EXPANSION_SOURCES.get(primary, {})
 
@@ -182,6 +194,14 @@ class Selection:
             included,
             expansions,
         )
+
+
+@lru_cache(maxsize=256)
+def _selection(
+    key: tuple[tuple[tuple[str, frozenset[str]], ...], frozenset[str], str],
+) -> Selection:
+    fields, expansions, primary = key
+    return Selection._build(dict(fields), expansions, primary)
 
 
 def pick_fields(obj: Mapping[str, Any], keep: frozenset[str]) -> dict[str, Any]:
