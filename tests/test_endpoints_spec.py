@@ -122,7 +122,7 @@ def test_every_tweepy_asyncclient_method_has_an_endpoint() -> None:
     lines = (SHARED / "seed" / "asyncclient-methods.txt").read_text().splitlines()
     methods = {line.split("(", 1)[0] for line in lines if line.strip()}
     assert len(methods) == 65
-    served = {e.method_name for e in ENDPOINTS.values()}
+    served = {e.method_name for e in ENDPOINTS.values() if e.method_name}  # "": twxdata's own
     assert methods - served <= set(METHOD_ALIASES) | {"unhide_reply"}
     assert methods <= served | set(METHOD_ALIASES)
     assert served <= methods

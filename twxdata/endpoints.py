@@ -54,6 +54,7 @@ class Result(str, enum.Enum):
     SPACES = "spaces"
     DM_EVENTS = "dm_events"
     COMPLIANCE_JOBS = "compliance_jobs"
+    USAGE = "usage"  # the project's post reads against its monthly cap
     ACTION = "action"  # a write: data is a small confirmation object ({"liked": true}, ...)
 
 
@@ -81,7 +82,7 @@ class Endpoint:
     """The facts of one endpoint. Pure data: no behaviour beyond derived properties."""
 
     name: str
-    method_name: str  # the tweepy AsyncClient method this endpoint serves
+    method_name: str  # the tweepy AsyncClient method this endpoint serves ("" for none)
     method: str  # GET, POST, PUT, DELETE
     path: str  # template with {placeholders}, exactly as in the spec
     result: Result
@@ -516,6 +517,13 @@ _TABLE: tuple[Endpoint, ...] = (
         path="/2/compliance/jobs", result=Result.COMPLIANCE_JOBS, auth=APP_ONLY,
         limit_app=150, limit_user=None, body=frozenset({"type", "name", "resumable"}),
         single=True,
+    ),
+    # --- Usage (pay-per-use; not a tweepy method) ---
+    Endpoint(
+        name="get_usage", method_name="", method="GET", path="/2/usage/tweets",
+        result=Result.USAGE, auth=APP_ONLY, limit_app=50, limit_user=None,
+        field_params=("usage.fields",), params=frozenset({"days"}), single=True,
+        note="post reads this month against the cap; days 1-90",
     ),
 )  # fmt: skip
 

@@ -11,6 +11,7 @@
     │   ├── Unauthorized        401
     │   ├── Forbidden           403
     │   ├── NotFound            404
+    │   ├── PaymentRequired     402 (pay-per-use credits depleted: never retried)
     │   ├── TooManyRequests     429 (rate limit or usage cap; ``reset_at`` when known)
     │   └── ServerError         5xx
     │       └── MalformedResponse  a body that is not the promised JSON (proxy HTML, truncation)
@@ -364,6 +365,11 @@ class NotFound(ApiError):
     """404: no such resource or route."""
 
 
+class PaymentRequired(ApiError):
+    """402: the pay-per-use balance is spent (``credits-depleted``). Waiting does not help;
+    someone has to add credits in the Developer Console. Never retried."""
+
+
 class TooManyRequests(ApiError):
     """429: a rate limit or the monthly usage cap was hit."""
 
@@ -500,6 +506,7 @@ class TransportError(TwxError):
 _REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
+    402: "Payment Required",
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
@@ -513,6 +520,7 @@ _REASONS = {
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
     401: Unauthorized,
+    402: PaymentRequired,
     403: Forbidden,
     404: NotFound,
     429: TooManyRequests,

@@ -124,6 +124,12 @@ RESEARCH_TWEET_EXPANSIONS = (
 )  # fmt: skip
 RESEARCH_USER_EXPANSIONS = ("pinned_tweet_id",)
 
+# GET /2/usage/tweets (pay-per-use post reads against the monthly cap).
+USAGE_FIELDS = frozenset(
+    {"cap_reset_day", "daily_client_app_usage", "daily_project_usage", "project_cap",
+     "project_id", "project_usage"}
+)  # fmt: skip
+
 # Query parameter name -> the values it accepts: the one answer to "which fields may
 # tweet.fields take", used by the endpoint table, validation and the fake API.
 FIELD_PARAMS: dict[str, frozenset[str]] = {
@@ -137,6 +143,7 @@ FIELD_PARAMS: dict[str, frozenset[str]] = {
     "topic.fields": TOPIC_FIELDS,
     "dm_event.fields": DM_EVENT_FIELDS,
     "compliance_job.fields": COMPLIANCE_JOB_FIELDS,
+    "usage.fields": USAGE_FIELDS,
 }
 
 

@@ -59,10 +59,7 @@ class ArchiveLock:
             )
         file.seek(0)
         file.truncate()
-        file.write(
-            f"process {os.getpid()} on {_host()} since "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')}"
-        )
+        file.write(f"process {os.getpid()} on {_host()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
         file.flush()
         self._file = file
         return self
