@@ -38,6 +38,8 @@ def test_demo_runs_offline_without_credentials(tmp_path):
     assert len(raw.read_text().splitlines()) == 5
     assert "500 posts from 5 pages" in result.stdout
     assert "top hashtags: #" in result.stdout and "top authors: @" in result.stdout
+    # The fake bills as X does: 500 posts at $0.005, the includes as the upper reading.
+    assert "on X this would have cost $2.50 (500 posts at $0.005; $" in result.stdout
     assert not list(tmp_path.glob("*tmp*"))
     # Run in a checkout's root, what it writes is ignored by git, not untracked clutter.
     assert_ignored_by_git([p.name for p in tmp_path.iterdir()])

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import twxdata
-from twxdata.collect import api, sync
+from twxdata.collect import api, sync, usage
+from twxdata.collect import estimate as estimating
 
 PREFIXES = ("collect_", "fetch_", "lookup_")
 
@@ -32,6 +33,8 @@ def public_functions(module):
 
 ASYNC = public_functions(api)
 SYNC = public_functions(sync)
+# Other async functions, each with its blocking twin written out beside it.
+TWINS = {"estimate": estimating, "fetch_usage": usage}
 
 
 def isort_style(name):
@@ -56,7 +59,8 @@ def test_all_is_sorted_without_duplicates_and_every_name_resolves():
 def test_every_collector_is_exported_and_documented_with_an_example():
     assert len(ASYNC) == 30 and len(SYNC) == 30
     exported = {n for n in twxdata.__all__ if n.startswith(PREFIXES)}
-    assert exported == set(ASYNC) | set(SYNC)
+    others = {n for name in TWINS for n in (name, name + "_sync") if n.startswith(PREFIXES)}
+    assert exported == set(ASYNC) | set(SYNC) | others
     for name, function in {**ASYNC, **SYNC}.items():
         assert getattr(twxdata, name) is function, name
         assert re.search(r"twxdata\.\w+\(", function.__doc__ or ""), f"{name}: no example"
@@ -100,6 +104,38 @@ def test_each_twin_passes_every_argument_through(monkeypatch, name):
         elif parameter.kind is parameter.KEYWORD_ONLY:
             kwargs[parameter.name] = object()
     assert SYNC[name + "_sync"](*args, **kwargs) == "result"
+    assert received == {"args": tuple(args), "kwargs": kwargs}
+
+
+@pytest.mark.parametrize("name", sorted(TWINS))
+def test_the_other_async_functions_have_twins_that_pass_everything_through(monkeypatch, name):
+    module = TWINS[name]
+    function, twin = getattr(module, name), getattr(module, name + "_sync")
+    assert getattr(twxdata, name) is function and getattr(twxdata, name + "_sync") is twin
+    assert name in twxdata.__all__ and name + "_sync" in twxdata.__all__
+    assert inspect.iscoroutinefunction(function) and not inspect.iscoroutinefunction(twin)
+    expected, actual = inspect.signature(function), inspect.signature(twin)
+    assert list(actual.parameters.values()) == list(expected.parameters.values())
+    assert actual.return_annotation == expected.return_annotation
+    assert re.search(rf"twxdata\.{name}\(", function.__doc__ or ""), f"{name}: no example"
+    assert "\n" not in twin.__doc__.strip() and f"``{name}``" in twin.__doc__
+    assert f"twxdata.{name}_sync(" in twin.__doc__
+    received = {}
+
+    async def spy(*args, **kwargs):
+        received.update(args=args, kwargs=kwargs)
+        return "result"
+
+    monkeypatch.setattr(module, name, spy)
+    args, kwargs = [], {}
+    for parameter in expected.parameters.values():
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+            args.append(object())
+        elif parameter.kind is parameter.KEYWORD_ONLY:
+            kwargs[parameter.name] = object()
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            kwargs["extra_api_parameter"] = object()
+    assert twin(*args, **kwargs) == "result"
     assert received == {"args": tuple(args), "kwargs": kwargs}
 
 

@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from twxdata.collect.call import PartialErrors, last_collection
     from twxdata.collect.collection import Collection
     from twxdata.collect.defaults import configure, default_client
+    from twxdata.collect.estimate import Estimate, estimate, estimate_sync
     from twxdata.collect.sync import (
         collect_counts_sync,
         collect_followers_sync,
@@ -114,6 +115,7 @@ if TYPE_CHECKING:
         lookup_tweets_sync,
         lookup_users_sync,
     )
+    from twxdata.collect.usage import fetch_usage, fetch_usage_sync
     from twxdata.compat import AsyncClient, AsyncPaginator, Response
     from twxdata.endpoints import ENDPOINTS, Endpoint
     from twxdata.notebook.loop import run
@@ -137,6 +139,7 @@ __all__ = [
     "Credentials",
     "DataError",
     "Endpoint",
+    "Estimate",
     "Forbidden",
     "HTTPException",
     "MalformedResponse",
@@ -189,6 +192,8 @@ __all__ = [
     "configure",
     "default_client",
     "dehydrate",
+    "estimate",
+    "estimate_sync",
     "fetch_counts",
     "fetch_counts_sync",
     "fetch_followers",
@@ -215,6 +220,8 @@ __all__ = [
     "fetch_search_sync",
     "fetch_timeline",
     "fetch_timeline_sync",
+    "fetch_usage",
+    "fetch_usage_sync",
     "flatten",
     "hydrate",
     "join",
@@ -243,6 +250,11 @@ _WHERE = {
     "default_client": "twxdata.collect.defaults",
     "last_collection": "twxdata.collect.call",
     "PartialErrors": "twxdata.collect.call",
+    "Estimate": "twxdata.collect.estimate",
+    "estimate": "twxdata.collect.estimate",
+    "estimate_sync": "twxdata.collect.estimate",
+    "fetch_usage": "twxdata.collect.usage",
+    "fetch_usage_sync": "twxdata.collect.usage",
     "ResumeError": "twxdata.store.checkpoint",
     "run": "twxdata.notebook.loop",
     "flatten": "twxdata.tables",

@@ -282,12 +282,15 @@ class Client:
         user_auth: bool | None = None,
         stream: str | None = None,
         max_query_length: int | None = None,
+        pace: Callable[[dict[str, str]], dict[str, str] | None] | None = None,
     ) -> AsyncIterator[Page]:
         """Iterate over the pages of ``endpoint``, following next tokens.
 
         ``limit`` counts items (posts, users, ...), ``max_pages`` pages; neither overshoots.
         Without ``max_results`` in ``params`` each request asks for the endpoint's largest page.
-        A page token in ``params`` resumes a walk where it stopped.
+        A page token in ``params`` resumes a walk where it stopped. ``pace`` sees each request's
+        query before it is sent and returns it (a smaller ``max_results``, say, for a spend
+        cap) or ``None`` to end the walk there.
         """
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
         auth = self.credentials.for_endpoint(ep, user_auth=user_auth)
@@ -303,8 +306,14 @@ class Client:
         base = self.prepare(ep, path=path, params=params, max_query_length=max_query_length)
         settled_at = self.server_now()
         while not cursor.done:
+            query = cursor.next_params()
+            if pace is not None:
+                paced = pace({**base.params, **query})
+                if paced is None:
+                    return
+                query = paced
             page = await self.send(
-                with_params(base, cursor.next_params()),
+                with_params(base, query),
                 auth=auth,
                 stream=stream,
                 settled_at=settled_at,

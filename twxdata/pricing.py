@@ -181,6 +181,21 @@ class Ledger:
         return new, repeated
 
 
+def unit_price(endpoint: Endpoint, prices: Prices = PRICES) -> tuple[float, bool]:
+    """What one item of ``endpoint``'s answers costs at most (``data`` charged, as in ``low``),
+    and whether the price is per request (counts) rather than per item.
+
+    >>> from twxdata.endpoints import ENDPOINTS
+    >>> unit_price(ENDPOINTS["get_users_followers"]), unit_price(ENDPOINTS["get_all_tweets_count"])
+    ((0.01, False), (0.01, True))
+    """
+    per_request = PER_REQUEST.get(endpoint.name)
+    if per_request is not None:
+        return prices.price(per_request), True
+    kind = BILLED_AS.get(endpoint.result)
+    return (prices.price(kind) if kind else 0.0), False
+
+
 def charge(
     endpoint: Endpoint,
     answer: Mapping[str, Any],

@@ -26,6 +26,7 @@ from twxdata.testing import (
     server,
     social_writes,
     timelines,
+    usage,
     writes,
 )
 from twxdata.testing.context import override, union
@@ -37,6 +38,7 @@ READ_TABLES: dict[str, Table] = {
     "search.HANDLERS": search.HANDLERS,
     "timelines.HANDLERS": timelines.HANDLERS,
     "lookups.HANDLERS": lookups.HANDLERS,
+    "usage.HANDLERS": usage.HANDLERS,
 }
 # Write endpoints (and compliance-job reads, which only writes create).
 WRITE_TABLES: dict[str, Table] = {
@@ -123,6 +125,7 @@ TABLE_MODULES = [
     search,
     social_writes,
     timelines,
+    usage,
 ]
 
 

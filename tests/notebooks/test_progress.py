@@ -34,10 +34,13 @@ async def test_a_lookup_with_deleted_posts_shows_them_on_the_bar(capsys):
     per_page = [len(r.get("errors") or ()) for r in c.responses]
     assert [e.errors for e in seen if isinstance(e, Received)] == per_page
     assert per_page[0] >= 4  # the first page already reports its deleted posts
-    # tqdm.auto outside Jupyter is the text bar on stderr: errors so far, then the total.
+    # tqdm.auto outside Jupyter is the text bar on stderr: what each page cost and its errors
+    # so far ($0.005 a post returned), then the totals.
     err = capsys.readouterr().err
-    assert f"1 pages, {per_page[0]} partial errors" in err
-    assert f"2 pages, {sum(per_page)} partial errors" in err
+    posts = [len(r.get("data") or ()) for r in c.responses]
+    first, both = posts[0] * 0.005, sum(posts) * 0.005
+    assert f"1 pages, ${first:,.2f}, {per_page[0]} partial errors" in err
+    assert f"2 pages, ${both:,.2f}, {sum(per_page)} partial errors" in err
 
 
 def test_a_rate_limit_wait_shows_a_countdown_and_the_endpoint():

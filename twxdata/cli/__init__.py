@@ -27,6 +27,7 @@ from twxdata.errors import AuthError, ParameterError, TwxError
 VERB_MODULES: tuple[str, ...] = (
     "demo",
     "collect",
+    "estimate",
     "flatten",
     "info",
     "share",
@@ -54,6 +55,8 @@ VERB_HOMES: dict[str, str] = {
         "search", "counts", "timeline", "mentions", "followers", "following", "liking-users",
         "liked-tweets", "retweeters", "quotes", "list-tweets", "list-members", "tweets", "users",
     )},
+    "estimate": "estimate",
+    "usage": "estimate",
     "flatten": "flatten",
     "info": "info",
     "dehydrate": "share",

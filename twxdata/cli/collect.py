@@ -25,6 +25,7 @@ from twxdata.cli.common import (
     add_output_options,
     add_window_options,
     client_from_args,
+    dollars,
     positive_int,
     stderr_reporter,
 )
@@ -97,6 +98,13 @@ def register(sub: Any) -> None:
                                 help="only the API's default fields, no expansions")  # fmt: skip
         parser.add_argument("--concurrency", type=positive_int, default=4, metavar="N",
                             help="targets collected at once (4)")  # fmt: skip
+        parser.add_argument("--max-cost", type=dollars, metavar="USD",
+                            help="the most this collection may be charged, over all its runs "
+                            "(X's pay-per-use prices); it stops cleanly there, and the same "
+                            "command with a higher cap continues")  # fmt: skip
+        parser.add_argument("-y", "--yes", action="store_true",
+                            help="never ask before collecting (an interactive run estimated "
+                            "above `twxdata configure --confirm-above` asks first)")  # fmt: skip
         add_output_options(parser)
         add_connection_options(parser)
         parser.set_defaults(run=run, kind=kind_name, verb_name=verb, metavar=metavar)
@@ -162,6 +170,7 @@ class Outputs:
 def _collect_and_write(
     client: Any, args: argparse.Namespace, options: dict[str, Any], outputs: Outputs, show: bool
 ) -> int:
+    from twxdata.cli.confirm import Declined
     from twxdata.collect.call import last_collection
     from twxdata.errors import AuthError, ParameterError, TwxError
     from twxdata.store.checkpoint import ResumeError
@@ -176,6 +185,9 @@ def _collect_and_write(
                 collection = asyncio.run(_run(client, args, options, outputs.archive, echo, show))
         except ResumeError as exc:
             raise UsageError(str(exc)) from None
+        except Declined as exc:
+            say.error(str(exc))
+            return 1
         except KeyboardInterrupt:
             say.stopped(last_collection(), outputs, "interrupted")
             raise
@@ -183,10 +195,10 @@ def _collect_and_write(
             return closed_stdout()
         except (ParameterError, AuthError):
             raise  # found before any request: a usage error (exit status 2)
-        except (TwxError, OSError) as exc:
+        except (TwxError, OSError, CapReached) as exc:
             if args.debug:
                 raise
-            say.error(exc)
+            say.error(_explained(exc))
             say.stopped(last_collection(), outputs, "stopped")
             return 1
     failed = collection.failed_streams()
@@ -203,11 +215,14 @@ def _collect_and_write(
             say.kept(collection, outputs)
             return 1
         written.append(str(output.path))
-    if outputs.spool is not None:
+    if outputs.spool is not None and not collection.capped:
+        # Capped: the spool stays, so the same command with a higher cap resumes from it.
         remove_spool(outputs.spool)
     if outputs.raw is not None and collection.pages:
         written.insert(0, str(outputs.raw.path))
     say.summary(collection, written, outputs, nothing, failed)
+    if collection.capped and outputs.spool is not None:
+        say.kept(collection, outputs)
     return 1 if failed else 0
 
 
@@ -219,16 +234,54 @@ async def _run(
     echo: Any,
     show: bool,
 ) -> Any:
+    from twxdata.cli.confirm import confirm
     from twxdata.collect.call import collect
+    from twxdata.errors import TooManyRequests
 
     async with client:
-        return await collect(
-            args.kind, args.targets, archive=getattr(args, "archive", False),
-            fields="minimal" if getattr(args, "minimal_fields", False) else "research",
-            limit=args.limit, max_pages=args.max_pages, raw=raw, restart=args.restart,
-            client=client, progress=show, concurrency=args.concurrency, params=options,
-            echo=echo,
-        )  # fmt: skip
+        await confirm(client, args, options, _endpoint(args))
+        try:
+            return await collect(
+                args.kind, args.targets, archive=getattr(args, "archive", False),
+                fields="minimal" if getattr(args, "minimal_fields", False) else "research",
+                limit=args.limit, max_pages=args.max_pages, raw=raw, restart=args.restart,
+                client=client, progress=show, concurrency=args.concurrency, params=options,
+                echo=echo, max_cost=args.max_cost,
+            )  # fmt: skip
+        except TooManyRequests as exc:
+            if not exc.usage_capped:
+                raise
+            raise CapReached(await _when_the_cap_resets(client)) from exc
+
+
+class CapReached(Exception):
+    """The monthly post cap stopped the run; the message says when it resets."""
+
+
+async def _when_the_cap_resets(client: Any) -> str:
+    """The monthly cap's message, with its reset date when the usage endpoint (free, app
+    token) tells it; without it, where to look."""
+    from datetime import datetime, timezone
+
+    from twxdata.collect.usage import read_usage
+    from twxdata.errors import TwxError
+
+    said = "the monthly post cap is reached (429 usage-capped)"
+    later = "the same command continues then"
+    try:
+        usage = await asyncio.wait_for(read_usage(1, client=client), 15)
+    except (TwxError, OSError, asyncio.TimeoutError):
+        return f"{said}: `twxdata usage` says when it resets; {later}"
+    today = datetime.fromtimestamp(client.server_now(), timezone.utc).date()
+    reset = usage.next_reset(today)
+    if reset is None:
+        return f"{said}: `twxdata usage` says when it resets; {later}"
+    days = (reset - today).days
+    read = "" if usage.project_usage is None else f" ({usage.project_usage:,} posts read)"
+    return (
+        f"{said}{read}: it resets on {reset.isoformat()}, in {days} "
+        f"{'day' if days == 1 else 'days'}; {later}"
+    )
 
 
 def _api_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -319,10 +372,18 @@ class _Say:
             parts.append(f"{len(failed)} of {streams} targets failed")
         if collection.resumed_pages:
             parts.append(f"{collection.resumed_pages} pages from an earlier run")
+        if collection.meter is not None and collection.meter.low.requests:
+            low, high = collection.meter.low.usd, collection.meter.high.usd
+            parts.append(f"cost ${low:,.2f}" + (f" (${high:,.2f} if includes are charged)"
+                                                  if high > low + 0.005 else ""))  # fmt: skip
+        if collection.capped:
+            cap = collection.meter.cap.limit if collection.meter and collection.meter.cap else 0
+            parts.append(f"stopped at the --max-cost of ${cap:,.2f} (the same command with a "
+                         "higher cap continues)")  # fmt: skip
         if nothing:
             parts.append("nothing collected, no table written")
         where = f" -> {', '.join(written)}" if written else ""
-        self.line("; ".join(parts) + where, always=bool(failed))
+        self.line("; ".join(parts) + where, always=bool(failed) or collection.capped)
 
 
 _NOUNS = {"tweets": "posts", "users": "users", "counts": "count buckets"}
@@ -340,6 +401,23 @@ def _where_errors(outputs: Outputs) -> str:
     if outputs.raw is not None:
         return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv`)"
     return ""
+
+
+def _explained(exc: BaseException) -> str:
+    """An error with what to do about it, when there is something to do."""
+    from twxdata.errors import PaymentRequired, TooManyRequests
+
+    if isinstance(exc, PaymentRequired):
+        return (
+            "X says the account's credits are spent (402 Payment Required): add credits in the "
+            "Developer Console, then run the same command again; it continues where it stopped"
+        )
+    if isinstance(exc, TooManyRequests) and exc.usage_capped:  # outside a run: no usage read
+        return (
+            "the monthly post cap is reached (429 usage-capped): `twxdata usage` says when it "
+            "resets; the same command continues then"
+        )
+    return str(exc)
 
 
 def _collection_key(args: argparse.Namespace, options: dict[str, Any], client: Any) -> str:

@@ -34,6 +34,28 @@ def seconds(text: str) -> float:
     return value
 
 
+def dollars(text: str) -> float:
+    """An amount of US dollars, more than 0 (``$5``, ``5``, ``0.50``)."""
+    try:
+        value = float(text.strip().lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 dollars, got {text}")
+    return value
+
+
+def dollars_or_zero(text: str) -> float:
+    """An amount of US dollars, 0 or more."""
+    try:
+        value = float(text.strip().lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 dollars or more, got {text}")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     value = seconds(text)
     if value <= 0:

@@ -7,6 +7,13 @@ what is saved. Values are never printed, not even in part::
     $ twxdata configure --show          # which are set, and where they come from
     $ twxdata configure --test          # one cheap request: @username (id), or the API's error
     $ twxdata configure --clear         # forget saved credentials
+
+and what reading costs (see ``twxdata estimate``)::
+
+    $ twxdata configure --prices prices.json          # your Developer Console's rates (JSON)
+    $ twxdata configure --prices post=0.004,user=0.01 # or a few of them; '' forgets them
+    $ twxdata configure --tier basic                  # a legacy tier: a monthly cap, no dollars
+    $ twxdata configure --confirm-above 20            # ask before runs estimated above $20
 """
 
 from __future__ import annotations
@@ -16,9 +23,16 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+import orjson
+
 from twxdata.auth import ENV_VARS
+from twxdata.cli.common import dollars_or_zero
+from twxdata.config import ConfigError
+from twxdata.errors import ParameterError
+from twxdata.settings import CONFIRM_ABOVE_USD, TIERS, load_spending, save_spending
 
 
 def register(sub: Any) -> None:
@@ -46,13 +60,36 @@ def register(sub: Any) -> None:
         default="auto",
         help="where to save: the system keyring when usable (auto), or the file",
     )
+    money = parser.add_argument_group("what reading costs (saved apart from credentials)")
+    money.add_argument(
+        "--prices",
+        metavar="FILE|NAME=USD,...",
+        help="override X's published prices: a JSON file of price names and USD, or "
+        "NAME=USD pairs (post, user, counts_recent, counts_all, ...); '' forgets them",
+    )
+    money.add_argument("--tier", choices=TIERS, help="your access level (default pay-per-use)")
+    money.add_argument(
+        "--confirm-above",
+        metavar="USD",
+        type=dollars_or_zero,
+        help=f"an interactive run estimated above this asks first (default {CONFIRM_ABOVE_USD:g};"
+        " 0 always asks; a run that is not interactive never asks)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from twxdata.config import ConfigError
-
     try:
+        if args.prices is not None or args.tier is not None or args.confirm_above is not None:
+            if args.show or args.clear or args.test:
+                print("twxdata configure: error: --prices/--tier/--confirm-above save settings; "
+                      "give them without --show, --test or --clear", file=sys.stderr)  # fmt: skip
+                return 2
+            prices = None if args.prices is None else _read_prices(args.prices)
+            saved = save_spending(prices=prices, tier=args.tier, confirm_above=args.confirm_above)
+            print(f"saved to {saved.path}")
+            _print_spending(saved)
+            return 0
         if args.show:
             return show()
         if args.clear:
@@ -60,9 +97,56 @@ def run(args: argparse.Namespace) -> int:
         if args.test:
             return test(args.api_base)
         return prompt_and_save(args.api_base, args.store)
+    except ParameterError as exc:
+        print(f"twxdata configure: error: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"twxdata configure: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _read_prices(text: str) -> dict[str, Any]:
+    """``--prices``: '' (forget), a JSON file, or NAME=USD pairs."""
+    if not text.strip():
+        return {}
+    path = Path(text).expanduser()
+    if "=" not in text or path.is_file():
+        try:
+            loaded = orjson.loads(path.read_bytes())
+        except OSError as exc:
+            raise ParameterError(
+                "--prices",
+                "a JSON file of prices or NAME=USD pairs",
+                got=f"{text} ({exc.strerror})",
+            ) from None
+        except orjson.JSONDecodeError:
+            raise ParameterError("--prices", "a JSON object of price names and USD",
+                                 got=f"{text} (not JSON)") from None  # fmt: skip
+        if not isinstance(loaded, dict):
+            raise ParameterError("--prices", "a JSON object of price names and USD", got=text)
+        return loaded
+    prices: dict[str, Any] = {}
+    for pair in text.replace(" ", ",").split(","):
+        if not pair:
+            continue
+        name, _, usd = pair.partition("=")
+        try:
+            prices[name.strip()] = None if usd.strip() in ("null", "none") else float(usd)
+        except ValueError:
+            raise ParameterError("--prices", "NAME=USD pairs with USD a number", got=pair) from None
+    return prices
+
+
+def _print_spending(saved: Any) -> None:
+    prices = saved.as_prices()
+    own = ", ".join(f"{k}={v}" for k, v in sorted(saved.prices.items())) or "none"
+    print(f"  tier: {saved.tier} (monthly post cap {prices.monthly_post_cap:,})")
+    if prices.dollars:
+        print(f"  prices: ${prices.post:g} a post, ${prices.price('user'):g} a user; "
+              f"your overrides: {own}")  # fmt: skip
+    else:
+        print(f"  prices: none in dollars (the tier counts posts); your overrides: {own}")
+    print(f"  ask before interactive runs estimated above: ${saved.confirm_above:,.2f}")
 
 
 def prompt_and_save(api_base: str | None, store: Any) -> int:
@@ -120,6 +204,10 @@ def show() -> int:
     if os.environ.get("TWXDATA_API_BASE"):
         base += "; TWXDATA_API_BASE is set and takes precedence"
     print(f"  API base: {base}")
+    spending = load_spending()
+    where = spending.path if spending.path and spending.path.is_file() else "defaults"
+    print(f"what reading costs: {where}")
+    _print_spending(spending)
     return 0
 
 

@@ -56,16 +56,17 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / "twxdata-demo.jsonl"
     parquet = args.out / "twxdata-demo.parquet"
-    pages = asyncio.run(_collect(args, raw))
+    pages, billed = asyncio.run(_collect(args, raw))
     from twxdata.tables import flatten, write_table
 
     tables = flatten(pages)
     write_table(tables.tweets, parquet)
     print(summary(tables.tweets, tables.edges_hashtags, pages, raw, parquet))
+    print(cost_line(pages, billed))
     return 0
 
 
-async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
+async def _collect(args: argparse.Namespace, raw: Path) -> tuple[list[Page], float]:
     from twxdata.atomic import atomic_path
     from twxdata.client import Client
     from twxdata.fields import research_params
@@ -90,7 +91,24 @@ async def _collect(args: argparse.Namespace, raw: Path) -> list[Page]:
                 ):
                     archive.write(page.archive_line())
                     pages.append(page)
-    return pages
+        billed = api.billing.spent  # what the fake charged, as X would (data only)
+    return pages, billed
+
+
+def cost_line(pages: list[Page], billed: float) -> str:
+    """What the collection would have cost on X: the fake API bills as X does."""
+    from twxdata.endpoints import ENDPOINTS
+    from twxdata.pricing import PRICES, charge
+
+    high = sum(
+        charge(ENDPOINTS[p.endpoint], p.body, PRICES).high.usd for p in pages
+    )  # the includes charged too: X does not say plainly whether they are
+    posts = sum(len(p.data) for p in pages)
+    return (
+        f"on X this would have cost ${billed:,.2f} ({posts:,} posts at ${PRICES.post:g}; "
+        f"${high:,.2f} if the includes are charged too); `twxdata estimate search QUERY` "
+        "tells before collecting"
+    )
 
 
 def summary(

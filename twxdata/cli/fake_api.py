@@ -6,12 +6,18 @@ Prints the base URL and a bearer token, then serves until interrupted::
     fake X API on http://127.0.0.1:8000 (100,000 posts, seed 0)
     export TWXDATA_API_BASE=http://127.0.0.1:8000
     export TWXDATA_BEARER_TOKEN=fake-bearer-token
+
+With ``--credits USD`` it bills as X's pay-per-use does (per resource returned, once per UTC
+day; 402 ``credits-depleted`` once the balance is spent; 429 ``usage-capped`` past
+``--monthly-cap`` posts, 2 million by default; ``twxdata.testing.billing``) and prints a
+``# billing: $5.00 of credits at X's pay-per-use prices ...`` line saying so.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 from typing import Any
 
@@ -32,6 +38,36 @@ def port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be 0 to 65535, got {value}")
+    return value
+
+
+def _usd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of USD: {text!r}") from None
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be 0 or more USD, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of posts: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _day(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day of the month: {text!r}") from None
+    if not 1 <= value <= 31:
+        raise argparse.ArgumentTypeError(f"must be 1 to 31, got {value}")
     return value
 
 
@@ -72,6 +108,20 @@ def register(sub: Any) -> None:
         help="a bearer token to accept, repeatable; any other is refused with 401 "
         "(default: any token); tokens= in Python",
     )  # fmt: skip
+    parser.add_argument(
+        "--credits", type=_usd, metavar="USD",
+        help="bill as X's pay-per-use: start with this balance; every post, user, ... returned "
+        "is charged once per UTC day, and 402 credits-depleted answers once it is spent "
+        "(default: no billing); credits= in Python",
+    )  # fmt: skip
+    parser.add_argument(
+        "--monthly-cap", type=_count, metavar="N",
+        help="posts a month before 429 usage-capped (default with --credits: 2,000,000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cap-reset-day", type=_day, default=1, metavar="D",
+        help="day of the month the cap period starts (1)",
+    )  # fmt: skip
     parser.set_defaults(run=run)
 
 
@@ -85,6 +135,9 @@ async def serve(args: argparse.Namespace) -> None:
         limits=args.limit,
         faults=args.faults,
         tokens=args.tokens,
+        credits=args.credits,
+        monthly_cap=args.monthly_cap,
+        cap_reset_day=args.cap_reset_day,
         host=args.host,
         port=args.port,
     )
@@ -94,9 +147,29 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"export TWXDATA_API_BASE={api.url}")
         print(f"export TWXDATA_BEARER_TOKEN={api.bearer_token}")
         print(f"# /2/users/me is @{me['username']} (id {me['id']})")
+        billing = api.billing
+        if billing.credits is not None or billing.monthly_cap is not None:
+            print(_billing_line(api.url, billing), flush=True)
         print(f"# OAuth 2.0: consent screen at {api.url}/i/oauth2/authorize, tokens at "
               f"{api.token_url}; Ctrl-C stops", flush=True)  # fmt: skip
         await asyncio.Event().wait()
+
+
+def _billing_line(url: str, billing: Any) -> str:
+    prices, credits = billing.prices, billing.credits
+    if credits is None:
+        money = "no credits (nothing billed)"
+    else:
+        money = (
+            f"${credits:,.2f} of credits at X's pay-per-use prices "
+            f"(post ${prices.price('post'):.3f}, user ${prices.price('user'):.3f})"
+        )
+    cap = billing.monthly_cap
+    capped = "no monthly cap" if cap is None else f"monthly cap {cap:,} posts"
+    return (
+        f"# billing: {money}; {capped} from day {billing.cap_reset_day}; "
+        f"usage at {url}/2/usage/tweets"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from twxdata.cli import UsageError
 from twxdata.cli.common import (
     add_connection_options,
     client_from_args,
+    dollars,
     positive_int,
     positive_seconds,
 )
@@ -56,6 +57,9 @@ def register(sub: Any) -> None:
     wet.add_argument("--restart", action="store_true", help="start over (old files are kept)")
     wet.add_argument("--minimal-fields", action="store_true", help="only default fields")
     wet.add_argument("--concurrency", type=positive_int, default=4, metavar="N")
+    wet.add_argument("--max-cost", type=dollars, metavar="USD",
+                     help="the most the lookups may be charged, over all runs; a higher cap "
+                     "continues")  # fmt: skip
     wet.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     add_connection_options(wet)
     wet.set_defaults(run=run_hydrate)
@@ -136,6 +140,7 @@ def run_hydrate(args: argparse.Namespace) -> int:
                 client=client,
                 progress=not args.quiet and sys.stderr.isatty(),
                 concurrency=args.concurrency,
+                max_cost=args.max_cost,
             )
 
     with warnings.catch_warnings():

@@ -15,6 +15,9 @@ media, places, polls and referenced posts joined; or users; or counts). Every fu
   ``twxdata.configure`` or ``TWXDATA_*`` environment variables.
 - ``progress``: a tqdm bar (notebook widget or terminal) with rate-limit countdowns.
 - ``concurrency``: streams walked at once (they share each endpoint's rate limit).
+- ``max_cost``: the most the collection may be charged, in US dollars, over all its runs (X's
+  prices, ``twxdata.pricing``); pages are sized to fit and the collection stops cleanly at the
+  cap (``Collection.capped``); the same call with a higher cap continues from there.
 - any other keyword is passed to the API (``max_results``, ``exclude``, ``sort_order``, ...).
 
 Users may be ids or ``@usernames`` (resolved once per client); every per-user, per-post and
@@ -68,6 +71,7 @@ async def collect_search(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Posts matching one query or several: the last 7 days, or everything with ``archive``.
@@ -78,7 +82,7 @@ async def collect_search(
               "until_id": until_id, "sort_order": sort_order}  # fmt: skip
     return await collect("search", query, archive=archive, fields=fields, limit=limit,
                          max_pages=max_pages, raw=raw, restart=restart, client=client,
-                         progress=progress, concurrency=concurrency,
+                         progress=progress, concurrency=concurrency, max_cost=max_cost,
                          params={**window, **params})  # fmt: skip
 
 
@@ -96,6 +100,7 @@ async def collect_counts(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """How many posts match, per minute, hour or day (``start``, ``end``, ``tweet_count``).
@@ -106,7 +111,7 @@ async def collect_counts(
               "until_id": until_id, "granularity": granularity}  # fmt: skip
     return await collect("counts", query, archive=archive, raw=raw, restart=restart,
                          client=client, progress=progress, concurrency=concurrency,
-                         params={**window, **params})  # fmt: skip
+                         max_cost=max_cost, params={**window, **params})  # fmt: skip
 
 
 def _publish(function: Callable[..., Any], name: str, doc: str, sig: inspect.Signature) -> None:
@@ -160,12 +165,13 @@ async def _per_target(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """The per-user, per-post and per-list kinds: one signature, one ``collect_<kind>`` each."""
     return await collect(kind, targets, fields=fields, limit=limit, max_pages=max_pages, raw=raw,
                          restart=restart, client=client, progress=progress,
-                         concurrency=concurrency, params=params)  # fmt: skip
+                         concurrency=concurrency, max_cost=max_cost, params=params)  # fmt: skip
 
 
 collect_timeline = _per_target(
@@ -256,6 +262,7 @@ async def collect_home_timeline(
     restart: bool = False,
     client: Client | None = None,
     progress: bool = True,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """The authenticating user's home timeline (needs user-context credentials).
@@ -266,7 +273,8 @@ async def collect_home_timeline(
               "until_id": until_id}  # fmt: skip
     return await collect("home_timeline", None, fields=fields, limit=limit,
                          max_pages=max_pages, raw=raw, restart=restart, client=client,
-                         progress=progress, params={**window, **params})  # fmt: skip
+                         progress=progress, max_cost=max_cost,
+                         params={**window, **params})  # fmt: skip
 
 
 def _fetching(

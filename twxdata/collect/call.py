@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import warnings
 from pathlib import Path
@@ -14,12 +15,15 @@ from typing import IO, Any
 
 from twxdata.client import Client
 from twxdata.collect.collection import Collection
-from twxdata.collect.defaults import default_client
+from twxdata.collect.defaults import current_prices, default_client
+from twxdata.collect.meter import Meter
 from twxdata.collect.plan import TIME_PARAMS, Fields, make_plan
 from twxdata.collect.walk import Plan, Stream, execute, resume_from_archive
 from twxdata.endpoints import get_endpoint
-from twxdata.errors import TwxError
+from twxdata.errors import ParameterError, TwxError
+from twxdata.folders import cache_dir
 from twxdata.notebook.progress import Progress
+from twxdata.protocol.spend import SpendCap
 from twxdata.protocol.timefmt import is_relative
 from twxdata.protocol.window import fit_window
 from twxdata.store.archive import Archive
@@ -92,12 +96,16 @@ async def collect(
     concurrency: int = 4,
     params: dict[str, Any] | None = None,
     echo: IO[bytes] | None = None,
+    max_cost: float | None = None,
 ) -> Collection:
     """Plan, resume if an archive says so, run, and return the ``Collection``.
 
     ``echo`` receives every response as a JSON line as it arrives (the command line's
-    standard output when it writes no file).
+    standard output when it writes no file). ``max_cost`` (USD) caps what the collection is
+    charged over all its runs: pages are sized to fit, and the streams stop cleanly when it is
+    reached (``Collection.capped``); the same call with a higher cap continues.
     """
+    check_cost(max_cost)
     client = client or default_client()
     plan = await make_plan(
         client,
@@ -116,6 +124,7 @@ async def collect(
         spec=plan.spec,
         target_names={s.key: s.label for s in plan.streams if s.label},
     )
+    collection.meter = _meter(client, plan, max_cost)
     store = (
         _open_store(Path(raw), plan, collection, restart, client.server_now())
         if raw is not None
@@ -123,10 +132,18 @@ async def collect(
     )
     if store is not None:
         plan = store.plan
+        extra = store.checkpoint.extra
+        spent = _usd(extra.get("spent_usd"))
+        collection.meter.spent_before = spent
+        if collection.meter.cap is not None:  # a cap holds over every run of the collection
+            collection.meter.cap.spent = max(spent, _usd(extra.get("cap_spent_usd")))
     _last[:] = [collection]
     unit = {"tweets": "posts", "users": "users", "counts": "buckets"}[plan.kind.result]
     total = plan.limit * len(plan.streams) if plan.limit else None
     bar = Progress(plan.kind.name, unit=unit, total=total, enabled=progress)
+    meter = collection.meter
+    bar.cost = lambda: meter.spent_total
+    meter.on_charge = bar.refresh
     if collection.resumed_pages:
         bar.items = collection.items
     client.add_listener(bar)
@@ -158,6 +175,38 @@ async def collect(
             store.archive.close()
     _warn_partial_errors(collection)
     return collection
+
+
+def _usd(value: object) -> float:
+    """A dollar amount read back from a checkpoint (0 when absent or not a number)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return 0.0
+
+
+def check_cost(max_cost: float | None) -> None:
+    if max_cost is None:
+        return
+    if isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)):
+        raise ParameterError("max_cost", "must be a number of US dollars", got=max_cost)
+    if not math.isfinite(max_cost) or max_cost <= 0:
+        raise ParameterError("max_cost", "must be more than 0 US dollars", got=max_cost)
+
+
+def _meter(client: Client, plan: Plan, max_cost: float | None) -> Meter:
+    """The collection's meter: X's prices (as configured), the ids charged today by this
+    credential (kept in the cache folder between runs), and the cap."""
+    endpoint = get_endpoint(plan.endpoint)
+    credential = client.credentials.for_endpoint(endpoint).key
+    folder = cache_dir()
+    return Meter(
+        endpoint,
+        current_prices(),
+        clock=client.server_now,
+        folder=None if folder is None else folder / "charged",
+        account=f"{client.api_base}\0{credential}",
+        cap=None if max_cost is None else SpendCap(float(max_cost)),
+    )
 
 
 class _Store:

@@ -23,6 +23,8 @@ import orjson
 from twxdata.atomic import atomic_write_bytes
 from twxdata.collect.kinds import KINDS, Kind
 from twxdata.collect.main_table import MainTable
+from twxdata.collect.meter import Meter
+from twxdata.pricing import Charge
 from twxdata.store.checkpoint import Checkpoint
 from twxdata.store.dataset import Ledger, append_table
 from twxdata.store.provenance import ProvenanceBuilder, with_provenance
@@ -101,6 +103,9 @@ class Collection:
         # with the same parameters (tomorrow's run of the same search appends tomorrow's posts).
         self.identity = f"{Checkpoint(spec=spec).fingerprint}@{uuid.uuid4().hex}"
         self.stream_errors: dict[str, str] = {}  # stream -> why it stopped early
+        # What the pages cost as X charges them, and the spend cap (set by collect()).
+        self.meter: Meter | None = None
+        self.capped = False  # a stream stopped at the spend cap (the same call resumes)
         self.interrupted = False
         self.resumed_pages = 0
         self.started_at = time.time()
@@ -113,9 +118,23 @@ class Collection:
 
     # ---- filling -----------------------------------------------------------------------------
 
-    def add(self, response: dict[str, Any], line: bytes | None = None) -> None:
+    def add(
+        self,
+        response: dict[str, Any],
+        line: bytes | None = None,
+        *,
+        earlier: bool = False,
+        charged_as: dict[str, Any] | None = None,
+    ) -> Charge | None:
         """Add one response in archive form (the API JSON plus its ``__twxdata`` key);
-        ``line`` is the same response as an archive line, when at hand (no re-serialising)."""
+        ``line`` is the same response as an archive line, when at hand (no re-serialising).
+
+        Returns what the page cost (with a ``meter``): ``charged_as`` is the answer as X sent
+        it when ``response`` was cut to a limit; ``earlier`` pages were paid by an earlier run.
+        """
+        paid = None
+        if self.meter is not None:
+            paid = self.meter.page(charged_as or response, earlier=earlier)
         line = orjson.dumps(response) if line is None else line.rstrip(b"\n")
         errors = tuple(_error_title(e) for e in response.get("errors") or ())
         info = _PageInfo(_stream(response), _count(response), errors)
@@ -123,6 +142,14 @@ class Collection:
         self._info.append(info)
         self._provenance.add(response)
         self._main.add(line, info.stream)
+        return paid
+
+    @property
+    def cost(self) -> dict[str, Any]:
+        """What this collection cost as X charges it (``usd_low``: resources in ``data``;
+        ``usd_high``: ``includes`` too), what the same-day deduplication made free, and what
+        earlier runs of it cost. Empty without a meter (a collection built by hand)."""
+        return self.meter.as_dict() if self.meter is not None else {}
 
     @property
     def responses(self) -> Responses:
@@ -295,7 +322,10 @@ class Collection:
 
     def provenance(self, name: str, rows: int) -> dict[str, Any]:
         """The provenance record written into ``name``'s Parquet file."""
-        return {**self._provenance.build(table=name, rows=rows), **self.completeness()}
+        record = {**self._provenance.build(table=name, rows=rows), **self.completeness()}
+        if self.meter is not None:
+            record["cost"] = self.cost
+        return record
 
     def failed_streams(self) -> dict[str, str]:
         """Targets that gave nothing because of an error: refused by the API
@@ -332,6 +362,8 @@ class Collection:
         why = []
         if self.interrupted:
             why.append("interrupted before the end")
+        if self.capped:
+            why.append("stopped at the spend cap")
         failed = self.failed_streams()
         if failed:
             names = ", ".join(list(failed)[:10])
@@ -401,6 +433,10 @@ class Collection:
             parts.append(f"{len(self.stream_errors)} streams failed (see .stream_errors)")
         if self.resumed_pages:
             parts.append(f"{self.resumed_pages} pages from an earlier run")
+        if self.meter is not None and self.meter.low.requests:
+            parts.append(f"cost ${self.meter.low.usd:,.2f}")
+        if self.capped:
+            parts.append("stopped at the spend cap")
         if self.interrupted:
             parts.append("INTERRUPTED: partial result")
         return "; ".join(parts)

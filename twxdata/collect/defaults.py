@@ -13,14 +13,25 @@ import weakref
 from typing import Any
 
 from twxdata.client import Client
-from twxdata.settings import configured_client
+from twxdata.pricing import Prices
+from twxdata.settings import configured_client, load_prices
 
 _settings: dict[str, Any] = {}
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Client] = weakref.WeakKeyDictionary()
 
 
+_prices: dict[str, Any] = {}
+
+
+def current_prices() -> Prices:
+    """The prices collections are charged at: X's table, then what ``twxdata configure
+    --prices`` saved, then ``configure(prices={...})`` of this session."""
+    return load_prices().updated(_prices) if _prices else load_prices()
+
+
 def configure(**client_options: Any) -> None:
-    """Set the options of the default client (credentials, ``api_base``, retry policy, ...).
+    """Set the options of the default client (credentials, ``api_base``, retry policy, ...),
+    and ``prices={...}`` (USD per resource, overriding X's table for this session).
 
     Takes every keyword of ``twxdata.client.Client``; passing ``None`` removes a setting.
     Clients made before keep working; the next notebook call builds a new one.
@@ -30,6 +41,12 @@ def configure(**client_options: Any) -> None:
     ['api_base', 'bearer_token']
     >>> configure(api_base=None, bearer_token=None)
     """
+    if "prices" in client_options:
+        given = client_options.pop("prices")
+        _prices.clear()
+        if given:
+            load_prices().updated(dict(given))  # refused at once if a name or value is wrong
+            _prices.update(given)
     for key, value in client_options.items():
         if value is None:
             _settings.pop(key, None)

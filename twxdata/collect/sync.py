@@ -73,6 +73,7 @@ def collect_search_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_search``: ``twxdata.collect_search_sync("climate", limit=500)``."""
@@ -80,7 +81,8 @@ def collect_search_sync(
                               since_id=since_id, until_id=until_id, sort_order=sort_order,
                               limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                               restart=restart, client=client, progress=progress,
-                              concurrency=concurrency, **params))  # fmt: skip
+                              concurrency=concurrency,
+                              max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_search_sync(
@@ -100,6 +102,7 @@ def fetch_search_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_search``: ``twxdata.fetch_search_sync("climate", limit=500)``."""
@@ -107,7 +110,8 @@ def fetch_search_sync(
                             since_id=since_id, until_id=until_id, sort_order=sort_order,
                             limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                             restart=restart, client=client, progress=progress,
-                            concurrency=concurrency, **params))  # fmt: skip
+                            concurrency=concurrency,
+                            max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_counts_sync(
@@ -124,13 +128,15 @@ def collect_counts_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_counts``: ``twxdata.collect_counts_sync("climate", start_time="3d")``."""
     return run(collect_counts(query, archive=archive, granularity=granularity,
                               start_time=start_time, end_time=end_time, since_id=since_id,
                               until_id=until_id, raw=raw, restart=restart, client=client,
-                              progress=progress, concurrency=concurrency, **params))  # fmt: skip
+                              progress=progress, concurrency=concurrency,
+                              max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_counts_sync(
@@ -147,13 +153,15 @@ def fetch_counts_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_counts``: ``twxdata.fetch_counts_sync("climate", start_time="3d")``."""
     return run(fetch_counts(query, archive=archive, granularity=granularity, start_time=start_time,
                             end_time=end_time, since_id=since_id, until_id=until_id, raw=raw,
                             restart=restart, client=client, progress=progress,
-                            concurrency=concurrency, **params))  # fmt: skip
+                            concurrency=concurrency,
+                            max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_timeline_sync(
@@ -167,12 +175,14 @@ def collect_timeline_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_timeline``: ``twxdata.collect_timeline_sync("@NASA", limit=1000)``."""
     return run(collect_timeline(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                 restart=restart, client=client, progress=progress,
-                                concurrency=concurrency, **params))  # fmt: skip
+                                concurrency=concurrency,
+                                max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_timeline_sync(
@@ -186,12 +196,14 @@ def fetch_timeline_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_timeline``: ``twxdata.fetch_timeline_sync("@NASA", limit=1000)``."""
     return run(fetch_timeline(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                               restart=restart, client=client, progress=progress,
-                              concurrency=concurrency, **params))  # fmt: skip
+                              concurrency=concurrency,
+                              max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_mentions_sync(
@@ -205,12 +217,14 @@ def collect_mentions_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_mentions``: ``twxdata.collect_mentions_sync("@NASA", limit=100)``."""
     return run(collect_mentions(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                 restart=restart, client=client, progress=progress,
-                                concurrency=concurrency, **params))  # fmt: skip
+                                concurrency=concurrency,
+                                max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_mentions_sync(
@@ -224,12 +238,14 @@ def fetch_mentions_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_mentions``: ``twxdata.fetch_mentions_sync("@NASA", limit=100)``."""
     return run(fetch_mentions(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                               restart=restart, client=client, progress=progress,
-                              concurrency=concurrency, **params))  # fmt: skip
+                              concurrency=concurrency,
+                              max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_home_timeline_sync(
@@ -245,13 +261,15 @@ def collect_home_timeline_sync(
     restart: bool = False,
     client: Client | None = None,
     progress: bool = True,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_home_timeline``: ``twxdata.collect_home_timeline_sync(limit=200)``."""
     return run(collect_home_timeline(start_time=start_time, end_time=end_time, since_id=since_id,
                                      until_id=until_id, limit=limit, max_pages=max_pages,
                                      fields=fields, raw=raw, restart=restart, client=client,
-                                     progress=progress, **params))  # fmt: skip
+                                     progress=progress,
+                                     max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_home_timeline_sync(
@@ -267,13 +285,15 @@ def fetch_home_timeline_sync(
     restart: bool = False,
     client: Client | None = None,
     progress: bool = True,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_home_timeline``: ``twxdata.fetch_home_timeline_sync(limit=200)``."""
     return run(fetch_home_timeline(start_time=start_time, end_time=end_time, since_id=since_id,
                                    until_id=until_id, limit=limit, max_pages=max_pages,
                                    fields=fields, raw=raw, restart=restart, client=client,
-                                   progress=progress, **params))  # fmt: skip
+                                   progress=progress,
+                                   max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_followers_sync(
@@ -287,12 +307,14 @@ def collect_followers_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_followers``: ``twxdata.collect_followers_sync(["@NASA", "@ESA"])``."""
     return run(collect_followers(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                  restart=restart, client=client, progress=progress,
-                                 concurrency=concurrency, **params))  # fmt: skip
+                                 concurrency=concurrency,
+                                 max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_followers_sync(
@@ -306,12 +328,14 @@ def fetch_followers_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_followers``: ``twxdata.fetch_followers_sync(["@NASA", "@ESA"])``."""
     return run(fetch_followers(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                restart=restart, client=client, progress=progress,
-                               concurrency=concurrency, **params))  # fmt: skip
+                               concurrency=concurrency,
+                               max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_following_sync(
@@ -325,12 +349,14 @@ def collect_following_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_following``: ``twxdata.collect_following_sync("@NASA")``."""
     return run(collect_following(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                  restart=restart, client=client, progress=progress,
-                                 concurrency=concurrency, **params))  # fmt: skip
+                                 concurrency=concurrency,
+                                 max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_following_sync(
@@ -344,12 +370,14 @@ def fetch_following_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_following``: ``twxdata.fetch_following_sync("@NASA")``."""
     return run(fetch_following(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                restart=restart, client=client, progress=progress,
-                               concurrency=concurrency, **params))  # fmt: skip
+                               concurrency=concurrency,
+                               max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_liking_users_sync(
@@ -363,12 +391,14 @@ def collect_liking_users_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_liking_users``: ``twxdata.collect_liking_users_sync(post_ids)``."""
     return run(collect_liking_users(targets, limit=limit, max_pages=max_pages, fields=fields,
                                     raw=raw, restart=restart, client=client, progress=progress,
-                                    concurrency=concurrency, **params))  # fmt: skip
+                                    concurrency=concurrency,
+                                    max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_liking_users_sync(
@@ -382,12 +412,14 @@ def fetch_liking_users_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_liking_users``: ``twxdata.fetch_liking_users_sync(post_ids)``."""
     return run(fetch_liking_users(targets, limit=limit, max_pages=max_pages, fields=fields,
                                   raw=raw, restart=restart, client=client, progress=progress,
-                                  concurrency=concurrency, **params))  # fmt: skip
+                                  concurrency=concurrency,
+                                  max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_liked_tweets_sync(
@@ -401,12 +433,14 @@ def collect_liked_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_liked_tweets``: ``twxdata.collect_liked_tweets_sync("@NASA")``."""
     return run(collect_liked_tweets(targets, limit=limit, max_pages=max_pages, fields=fields,
                                     raw=raw, restart=restart, client=client, progress=progress,
-                                    concurrency=concurrency, **params))  # fmt: skip
+                                    concurrency=concurrency,
+                                    max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_liked_tweets_sync(
@@ -420,12 +454,14 @@ def fetch_liked_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_liked_tweets``: ``twxdata.fetch_liked_tweets_sync("@NASA")``."""
     return run(fetch_liked_tweets(targets, limit=limit, max_pages=max_pages, fields=fields,
                                   raw=raw, restart=restart, client=client, progress=progress,
-                                  concurrency=concurrency, **params))  # fmt: skip
+                                  concurrency=concurrency,
+                                  max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_retweeters_sync(
@@ -439,12 +475,14 @@ def collect_retweeters_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_retweeters``: ``twxdata.collect_retweeters_sync(post_ids)``."""
     return run(collect_retweeters(targets, limit=limit, max_pages=max_pages, fields=fields,
                                   raw=raw, restart=restart, client=client, progress=progress,
-                                  concurrency=concurrency, **params))  # fmt: skip
+                                  concurrency=concurrency,
+                                  max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_retweeters_sync(
@@ -458,12 +496,14 @@ def fetch_retweeters_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_retweeters``: ``twxdata.fetch_retweeters_sync(post_ids)``."""
     return run(fetch_retweeters(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                 restart=restart, client=client, progress=progress,
-                                concurrency=concurrency, **params))  # fmt: skip
+                                concurrency=concurrency,
+                                max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_quote_tweets_sync(
@@ -477,12 +517,14 @@ def collect_quote_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_quote_tweets``: ``twxdata.collect_quote_tweets_sync(post_ids)``."""
     return run(collect_quote_tweets(targets, limit=limit, max_pages=max_pages, fields=fields,
                                     raw=raw, restart=restart, client=client, progress=progress,
-                                    concurrency=concurrency, **params))  # fmt: skip
+                                    concurrency=concurrency,
+                                    max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_quote_tweets_sync(
@@ -496,12 +538,14 @@ def fetch_quote_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_quote_tweets``: ``twxdata.fetch_quote_tweets_sync(post_ids)``."""
     return run(fetch_quote_tweets(targets, limit=limit, max_pages=max_pages, fields=fields,
                                   raw=raw, restart=restart, client=client, progress=progress,
-                                  concurrency=concurrency, **params))  # fmt: skip
+                                  concurrency=concurrency,
+                                  max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_list_tweets_sync(
@@ -515,12 +559,14 @@ def collect_list_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_list_tweets``: ``twxdata.collect_list_tweets_sync(84839422)``."""
     return run(collect_list_tweets(targets, limit=limit, max_pages=max_pages, fields=fields,
                                    raw=raw, restart=restart, client=client, progress=progress,
-                                   concurrency=concurrency, **params))  # fmt: skip
+                                   concurrency=concurrency,
+                                   max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_list_tweets_sync(
@@ -534,12 +580,14 @@ def fetch_list_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_list_tweets``: ``twxdata.fetch_list_tweets_sync(84839422)``."""
     return run(fetch_list_tweets(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                                  restart=restart, client=client, progress=progress,
-                                 concurrency=concurrency, **params))  # fmt: skip
+                                 concurrency=concurrency,
+                                 max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_list_members_sync(
@@ -553,12 +601,14 @@ def collect_list_members_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_list_members``: ``twxdata.collect_list_members_sync(84839422)``."""
     return run(collect_list_members(targets, limit=limit, max_pages=max_pages, fields=fields,
                                     raw=raw, restart=restart, client=client, progress=progress,
-                                    concurrency=concurrency, **params))  # fmt: skip
+                                    concurrency=concurrency,
+                                    max_cost=max_cost, **params))  # fmt: skip
 
 
 def fetch_list_members_sync(
@@ -572,12 +622,14 @@ def fetch_list_members_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``fetch_list_members``: ``twxdata.fetch_list_members_sync(84839422)``."""
     return run(fetch_list_members(targets, limit=limit, max_pages=max_pages, fields=fields,
                                   raw=raw, restart=restart, client=client, progress=progress,
-                                  concurrency=concurrency, **params))  # fmt: skip
+                                  concurrency=concurrency,
+                                  max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_tweets_sync(
@@ -591,12 +643,14 @@ def collect_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_tweets``: ``twxdata.collect_tweets_sync(post_ids)``."""
     return run(collect_tweets(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                               restart=restart, client=client, progress=progress,
-                              concurrency=concurrency, **params))  # fmt: skip
+                              concurrency=concurrency,
+                              max_cost=max_cost, **params))  # fmt: skip
 
 
 def lookup_tweets_sync(
@@ -610,12 +664,14 @@ def lookup_tweets_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``lookup_tweets``: ``twxdata.lookup_tweets_sync(post_ids)``."""
     return run(lookup_tweets(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                              restart=restart, client=client, progress=progress,
-                             concurrency=concurrency, **params))  # fmt: skip
+                             concurrency=concurrency,
+                             max_cost=max_cost, **params))  # fmt: skip
 
 
 def collect_users_sync(
@@ -629,12 +685,14 @@ def collect_users_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> Collection:
     """Blocking ``collect_users``: ``twxdata.collect_users_sync(["@NASA", 11348282])``."""
     return run(collect_users(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                              restart=restart, client=client, progress=progress,
-                             concurrency=concurrency, **params))  # fmt: skip
+                             concurrency=concurrency,
+                             max_cost=max_cost, **params))  # fmt: skip
 
 
 def lookup_users_sync(
@@ -648,9 +706,11 @@ def lookup_users_sync(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
     **params: Any,
 ) -> pd.DataFrame:
     """Blocking ``lookup_users``: ``twxdata.lookup_users_sync(["@NASA", 11348282])``."""
     return run(lookup_users(targets, limit=limit, max_pages=max_pages, fields=fields, raw=raw,
                             restart=restart, client=client, progress=progress,
-                            concurrency=concurrency, **params))  # fmt: skip
+                            concurrency=concurrency,
+                            max_cost=max_cost, **params))  # fmt: skip

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from twxdata.client import Client
 from twxdata.collect.collection import ARCHIVE_KEY, Collection
 from twxdata.collect.kinds import Kind
-from twxdata.endpoints import get_endpoint
+from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import BadRequest, Forbidden, NotFound
 from twxdata.protocol.paging import Cursor
 from twxdata.store.archive import Archive
@@ -90,7 +92,13 @@ async def execute(
     endpoint = get_endpoint(plan.endpoint)
 
     def save() -> None:
+        if collection.meter is not None:
+            collection.meter.save()
         if checkpoint is not None and checkpoint_path is not None:
+            if collection.meter is not None:  # what this collection has cost, over its runs
+                checkpoint.extra["spent_usd"] = collection.meter.spent_total
+                if collection.meter.cap is not None:
+                    checkpoint.extra["cap_spent_usd"] = collection.meter.cap_spent
             checkpoint.save(checkpoint_path)
 
     async def walk(stream: Stream) -> None:
@@ -105,11 +113,31 @@ async def execute(
         params = dict(stream.params)
         if position.token and endpoint.page_token:
             params[endpoint.page_token] = position.token
+        meter = collection.meter
+        cap = meter.cap if meter is not None else None
+        granted: list[int] = []  # reservations of pages in flight, oldest first
+        capped = False
+
+        def pace(query: dict[str, str]) -> dict[str, str] | None:
+            """Size the next page to what the spend cap leaves, or end the stream."""
+            nonlocal capped
+            if cap is None or meter is None:
+                return query
+            wanted, smallest = page_items(endpoint, query)
+            size = cap.reserve(meter.unit, wanted=wanted, smallest=smallest)
+            if size == 0:
+                capped = True
+                return None
+            granted.append(size)
+            if "max_results" in query and not meter.per_request:
+                return {**query, "max_results": str(size)}
+            return query
+
         async with gate:
             try:
                 async for page in client.pages(
                     endpoint, path=stream.path, params=params, limit=limit, max_pages=pages,
-                    stream=stream.key,
+                    stream=stream.key, pace=pace,
                 ):  # fmt: skip
                     line = page.archive_line()
                     if archive is not None:
@@ -120,7 +148,13 @@ async def execute(
                     # The collection keeps the archive line rather than the parsed page (a
                     # quarter of the memory, and nothing for the garbage collector to re-scan),
                     # unless the page was cut to the limit (then only the parsed page is right).
-                    collection.add(record_of(page), None if page.trimmed else line)
+                    # X charges what it sent, the whole page, even when the limit cut it.
+                    received = orjson.loads(page.raw) if page.trimmed else None
+                    collection.add(
+                        record_of(page), None if page.trimmed else line, charged_as=received
+                    )
+                    if meter is not None and granted:
+                        meter.settle(granted.pop(0))
                     position.items += len(page.data)
                     position.pages += 1
                     position.token = page.next_token
@@ -132,6 +166,15 @@ async def execute(
                 log.info("%s %s stopped: %s", plan.kind.name, stream.key, exc)
                 save()
                 return
+            finally:
+                if cap is not None and meter is not None:
+                    for size in granted:  # requests that never came back are not charged
+                        cap.release(meter.unit, granted=size)
+        if capped:
+            # Not done either: the same call with a higher cap continues from here.
+            collection.capped = True
+            save()
+            return
         position.done = True
         save()
         if on_stream_done is not None:
@@ -141,6 +184,23 @@ async def execute(
         await gather_or_cancel([walk(s) for s in plan.streams])
     finally:
         save()
+
+
+def page_items(endpoint: Endpoint, query: dict[str, str]) -> tuple[int, int]:
+    """How many items the next request asks for, and the fewest it could ask for.
+
+    >>> from twxdata.endpoints import ENDPOINTS
+    >>> page_items(ENDPOINTS["search_recent_tweets"], {"max_results": "100"})
+    (100, 10)
+    >>> page_items(ENDPOINTS["get_tweets"], {"ids": "1,2,3"})
+    (3, 3)
+    """
+    if "max_results" in query and endpoint.page_size is not None:
+        return int(query["max_results"]), endpoint.page_size[0]
+    if endpoint.ids_param and endpoint.ids_param in query:
+        count = len(query[endpoint.ids_param].split(","))
+        return count, count
+    return 1, 1
 
 
 async def gather_or_cancel(coroutines: list[Any]) -> list[Any]:
@@ -184,7 +244,7 @@ def resume_from_archive(
             record = {**record, "data": items[:kept]}
         meta_block = record.get("meta") or {}
         cursor.advance(items=kept, next_token=meta_block.get("next_token"))
-        collection.add(record)
+        collection.add(record, earlier=True)
         collection.resumed_pages += 1
     return {
         key: StreamPosition(token=c.token, items=c.items, pages=c.pages, done=c.done)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from twxdata.events import Received, Retrying, Waiting
@@ -39,6 +40,8 @@ class Progress:
         self.pages = 0
         self.errors = 0
         self.waiting: str | None = None
+        # The running cost (USD) as the collection's meter counts it, shown when set.
+        self.cost: Callable[[], float] | None = None
         self._wait_until = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._bar: Any = None
@@ -57,18 +60,20 @@ class Progress:
             self.waiting = None
             if self._bar is not None:
                 self._bar.update(event.items)
-            self._refresh()
+            self.refresh()
         elif isinstance(event, Waiting):
             self._wait_until = time.monotonic() + event.seconds
             self.waiting = f"{event.reason} [{event.endpoint}]"
             self._start_countdown()
-            self._refresh()
+            self.refresh()
         elif isinstance(event, Retrying):
             self.waiting = f"retrying in {event.delay:.0f} s: {event.reason[:60]}"
-            self._refresh()
+            self.refresh()
 
     def _status(self) -> str:
         parts = [f"{self.pages} pages"]
+        if self.cost is not None:
+            parts.append(f"${self.cost():,.2f}")
         if self.errors:
             parts.append(f"{self.errors} partial errors")
         if self.waiting:
@@ -76,7 +81,8 @@ class Progress:
             parts.append(f"waiting {_clock(left)}: {self.waiting}" if left else self.waiting)
         return ", ".join(parts)
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Redraw the status (after the running cost changed, say)."""
         if self._bar is not None:
             self._bar.set_postfix_str(self._status(), refresh=True)
 
@@ -88,7 +94,7 @@ class Progress:
 
     async def _tick(self) -> None:
         while self.waiting and time.monotonic() < self._wait_until:
-            self._refresh()
+            self.refresh()
             await asyncio.sleep(1.0)
 
     def close(self) -> None:
@@ -96,7 +102,7 @@ class Progress:
             self._ticker.cancel()
         self.waiting = None
         if self._bar is not None:
-            self._refresh()
+            self.refresh()
             self._bar.close()
 
 

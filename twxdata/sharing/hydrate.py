@@ -19,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from twxdata.atomic import atomic_write_bytes
 from twxdata.client import Client
-from twxdata.collect.defaults import default_client
+from twxdata.collect.call import check_cost
+from twxdata.collect.defaults import current_prices, default_client
 from twxdata.collect.kinds import KINDS
 from twxdata.collect.plan import Fields, field_params
 from twxdata.collect.walk import gather_or_cancel
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
+from twxdata.pricing import unit_price
+from twxdata.protocol.spend import SpendCap
 from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, open_archive
@@ -52,6 +55,7 @@ class Hydration:
     batches_fetched: int = 0
     batches_resumed: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    capped: bool = False  # stopped at the spend cap: some batches were not looked up yet
 
     @property
     def summary(self) -> str:
@@ -60,6 +64,8 @@ class Hydration:
         line = f"{share:.1f}% rebuilt ({self.rebuilt:,} of {self.requested:,})"
         if self.reasons:
             line += "; not rebuilt: " + ", ".join(f"{n:,} {r}" for r, n in self.reasons.items())
+        if self.capped:
+            line += "; stopped at the spend cap (a higher cap continues)"
         return line
 
     def frame(self) -> pd.DataFrame:
@@ -85,8 +91,13 @@ async def hydrate(
     client: Client | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    max_cost: float | None = None,
 ) -> Hydration:
     """Look up every post (or user, with ``users=True``) ID and rebuild its table.
+
+    ``max_cost`` (USD) caps what the lookups are charged over all runs of this hydration: a
+    batch that would pass it is not sent, the run stops there (``Hydration.capped``), and the
+    same call with a higher cap continues.
 
     ``ids``: a file (one ID per line, as ``dehydrate`` writes; or any source ``dehydrate``
     reads) or an iterable of IDs. ``output``: ``.parquet`` or ``.csv`` for the rebuilt table,
@@ -96,6 +107,7 @@ async def hydrate(
 
     >>> # h = await twxdata.hydrate("ids.txt", output="rebuilt.parquet"); print(h.summary)
     """
+    check_cost(max_cost)
     kind = KINDS["users" if users else "tweets"]
     endpoint = get_endpoint(kind.endpoint)
     params = field_params(kind, fields)
@@ -131,16 +143,27 @@ async def hydrate(
         bar.items = min(count, resumed * BATCH)
         client.add_listener(bar)
         fetched = 0
+        unit = unit_price(endpoint, current_prices())[0]
+        spent = checkpoint.extra.get("spent_usd")
+        cap = (
+            None
+            if max_cost is None
+            else SpendCap(
+                float(max_cost), spent=float(spent) if isinstance(spent, (int, float)) else 0.0
+            )
+        )
         try:
             fetched = await _run(
-                client, endpoint, params, source, done, archive, checkpoint, cp_path, concurrency
-            )
+                client, endpoint, params, source, done, archive, checkpoint, cp_path, concurrency,
+                cap, unit,
+            )  # fmt: skip
         finally:
             client.remove_listener(bar)
             bar.close()
             archive.close()
         result = _finish(archive_path, kind.result, count, out)
         result.batches_fetched, result.batches_resumed = fetched, resumed
+        result.capped = cap is not None and len(done) < -(-count // BATCH)
         return result
     finally:
         if cleanup is not None:
@@ -205,14 +228,19 @@ async def _run(
     checkpoint: Checkpoint,
     cp_path: Path,
     concurrency: int,
+    cap: SpendCap | None = None,
+    unit: float = 0.0,
 ) -> int:
     fetched = 0
     queue: asyncio.Queue[tuple[int, list[str]] | None] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def produce() -> None:
         for index, batch in _batches(source):
-            if index not in done:
-                await queue.put((index, batch))
+            if index in done:
+                continue
+            if cap is not None and not cap.reserve(unit, wanted=len(batch), smallest=len(batch)):
+                break  # the cap: this batch and the ones after wait for a higher one
+            await queue.put((index, batch))
         for _ in range(concurrency):
             await queue.put(None)
 
@@ -220,10 +248,18 @@ async def _run(
         nonlocal fetched
         while (item := await queue.get()) is not None:
             index, batch = item
-            page = await client.request(
-                endpoint, params={**params, "ids": batch}, stream=f"batch {index}"
-            )
+            try:
+                page = await client.request(
+                    endpoint, params={**params, "ids": batch}, stream=f"batch {index}"
+                )
+            except BaseException:
+                if cap is not None:
+                    cap.release(unit, granted=len(batch))
+                raise
             archive.append(page)
+            if cap is not None:  # X charges what it returns: found ids, not the ones asked
+                cap.settle(unit, granted=len(batch), charged=len(page.data) * unit)
+                checkpoint.extra["spent_usd"] = round(cap.spent, 6)
             done.add(index)
             fetched += 1
             checkpoint.extra["done"] = done.ranges

@@ -25,6 +25,13 @@ In any test (background thread), or with the pytest fixture ``fake_x_api``::
 
 From a shell: ``twxdata fake-api --port 8000 --size 100000`` prints the URL and a token.
 
+Billing as X's pay-per-use does it (``twxdata.testing.billing``): ``FakeXApi(credits=5.0)``
+charges each answer for the resources in its ``data`` (``twxdata.pricing``), once per UTC day
+of the API clock, and answers 402 ``credits-depleted`` once the balance is spent;
+``monthly_cap=`` answers 429 ``usage-capped`` past that many posts a month. ``api.billing``
+tells what was spent and read (``spent``, ``charged``, ``balance``, ``posts_this_month``) and
+tops up (``add_credits``); ``GET /2/usage/tweets`` reports the posts read.
+
 Mutations for hydration and compliance tests: ``api.corpus.delete_tweet(id)``,
 ``api.corpus.protect_user(id)``, ``api.corpus.suspend_user(id)``; forced faults:
 ``api.inject("drop", count=2)``. The write endpoints (posting, likes, follows, lists, direct
@@ -47,6 +54,7 @@ True
 from __future__ import annotations
 
 from twxdata.testing.activity import Activity
+from twxdata.testing.billing import Billing
 from twxdata.testing.corpus import Corpus, CorpusState
 from twxdata.testing.faults import Faults
 from twxdata.testing.ratelimit import RateLimiter
@@ -55,6 +63,7 @@ from twxdata.testing.stats import RequestRecord, Stats
 
 __all__ = [
     "Activity",
+    "Billing",
     "Corpus",
     "CorpusState",
     "FakeXApi",

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import orjson
 
 from twxdata.testing import problems
+from twxdata.testing.billing import Billing
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.paging import make_token, offset_page, read_token, rows_page
 from twxdata.testing.params import Request
@@ -82,6 +83,7 @@ class Ctx:
     viewer: int | None  # the account behind the credentials
     user_context: bool  # OAuth 1.0a or OAuth 2.0 user token (not app-only)
     now: float  # the API clock, Unix seconds
+    billing: Billing | None = None  # the server's meter (GET /2/usage/tweets reads it)
 
     @property
     def selection(self) -> Selection:

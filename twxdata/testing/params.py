@@ -30,6 +30,7 @@ DM_CONVERSATION_ID = re.compile(r"^[0-9]{1,19}(-[0-9]{1,19})?$")  # group, or "<
 SEARCH_COUNT_FIELDS = frozenset({"end", "start", "tweet_count"})
 END_MARGIN_S = 10  # end_time must be at least this far before the request time
 RECENT_DAYS = 7
+USAGE_DAYS = (1, 90)  # GET /2/usage/tweets: days of daily usage
 # The spec (2.166) also lists these on search and counts; our table names only next_token.
 _ALIASES = {"pagination_token": "next_token"}
 
@@ -164,6 +165,8 @@ def parse_request(
         if name in params and name not in e.choices:
             req.extra[name] = params[name]
     errors += _page_size(e, params, req)
+    if "days" in e.params and "days" in params:
+        errors += _days(params["days"], req)
     if e.ids_param and params.get(e.ids_param):
         errors += _ids(e, params[e.ids_param], req)
     token_names = [n for n in (e.page_token, "pagination_token") if n and n in allowed]
@@ -199,6 +202,20 @@ def _page_size(e: Endpoint, params: Mapping[str, str], req: Request) -> list[dic
             )
         ]
     req.max_results = value
+    return []
+
+
+def _days(raw: str, req: Request) -> list[dict[str, Any]]:
+    """``days`` of ``GET /2/usage/tweets``: 1 to 90 (kept in ``extra``)."""
+    lo, hi = USAGE_DAYS
+    if not (raw.isdigit() and lo <= int(raw) <= hi):
+        return [
+            param_error(
+                f"The `days` query parameter value [{raw}] is not between {lo} and {hi}",
+                days=[raw],
+            )
+        ]
+    req.extra["days"] = str(int(raw))
     return []
 
 

@@ -30,6 +30,24 @@ TOO_MANY_REQUESTS = {
     "status": 429,
     "detail": "Too Many Requests",
 }
+# Pay-per-use (since late 2025). X writes these on api.x.com, unlike the older problems above.
+# A spent balance, as seen in production (PRICING.md); retrying does not help.
+CREDITS_DEPLETED = {
+    "title": "Payment Required",
+    "detail": "credits depleted",
+    "type": "https://api.x.com/2/problems/credits-depleted",
+    "status": 402,
+}
+# The monthly post cap (2 million posts on pay-per-use); ``period`` and ``scope`` as the spec's
+# ``UsageCapExceededProblem`` and the recorded bodies of the legacy tiers have them.
+USAGE_CAPPED = {
+    "title": "UsageCapExceeded",
+    "period": "Monthly",
+    "scope": "Product",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.x.com/2/problems/usage-capped",
+    "status": 429,
+}
 _REASONS = {
     403: "Forbidden",
     404: "Not Found",

@@ -2,9 +2,12 @@
 
 Order of checks for each request, as on the real service: route (404 HTML), credentials (401),
 injected status faults (429/500/503/502), credential kind (403, with ``strict_auth``, and always
-for writes), rate limit (429), parameters (400), then the handler; body faults (``reset``, ``drop``,
-``truncate``, ``cut``, ``slow``) damage a response that was served. Every response after the
-credential check carries ``x-rate-limit-*`` headers, except the proxy's HTML 502.
+for writes), rate limit (429), billing (402 ``credits-depleted``, 429 ``usage-capped``: only with
+``credits`` or ``monthly_cap``), parameters (400), then the handler; body faults (``reset``,
+``drop``, ``truncate``, ``cut``, ``slow``) damage a response that was served. Every response after
+the credential check carries ``x-rate-limit-*`` headers, except the proxy's HTML 502 and the
+usage-capped 429 (no ``x-rate-limit-reset``: waiting for a window does not lift the cap). A
+complete 200 is then charged (``twxdata.testing.billing``).
 
 >>> import asyncio, aiohttp
 >>> from datetime import datetime
@@ -33,7 +36,9 @@ import orjson
 from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
-from twxdata.testing import consent, lookups, oauth2, problems, search, timelines, writes
+from twxdata.pricing import Prices
+from twxdata.testing import consent, lookups, oauth2, problems, search, timelines, usage, writes
+from twxdata.testing.billing import Billing
 from twxdata.testing.context import BadRequest, Handler, Problem, override, union
 from twxdata.testing.corpus import Corpus
 from twxdata.testing.credentials import AuthPolicy, Credentials
@@ -51,7 +56,9 @@ log = logging.getLogger(__name__)
 # reads that also show what writes did: each replaces the READS handler of its endpoint, which
 # must exist. writes.HANDLERS are the write endpoints. ``union`` refuses an endpoint in two
 # tables, ``override`` one that replaces nothing (tests/fake_api/test_handler_table.py).
-READS: dict[str, Handler] = union(search.HANDLERS, timelines.HANDLERS, lookups.HANDLERS)
+READS: dict[str, Handler] = union(
+    search.HANDLERS, timelines.HANDLERS, lookups.HANDLERS, usage.HANDLERS
+)
 HANDLERS: dict[str, Handler] = union(override(READS, writes.OVERRIDES), writes.HANDLERS)
 JSON = "application/json; charset=utf-8"
 DEFAULT_TOKEN = "fake-bearer-token"
@@ -80,6 +87,14 @@ class FakeXApi:
     ``min_interval`` shape rate limits (see ``RateLimiter``); ``faults`` is a ``Faults``, a
     spec string such as ``"503=0.1,drop=0.05"``, or a mapping of rates.
 
+    Billing, as X's pay-per-use (``twxdata.testing.billing``; ``api.billing`` is the meter):
+    ``credits`` (USD) starts a balance; each successful answer is charged for the resources in
+    its ``data`` at ``prices`` (``twxdata.pricing.PRICES``), once per UTC day of the API clock,
+    and once the balance is spent requests are answered 402 ``credits-depleted``.
+    ``monthly_cap`` (posts; 2 million with credits) answers reads of posts past it with 429
+    ``usage-capped``, per period starting on ``cap_reset_day`` of the month. Without either
+    nothing is refused (the meter still runs); ``GET /2/usage/tweets`` reports the posts read.
+
     OAuth 2.0 user login works offline: ``authorize`` plays the consent screen for the URL
     ``twxdata.auth.OAuth2PKCE`` builds, and ``POST /2/oauth2/token`` (``token_url``) trades
     the code and refreshes tokens (``twxdata.testing.oauth2``). ``oauth2_clients`` maps client
@@ -102,6 +117,10 @@ class FakeXApi:
         user_tokens: Mapping[str, int | str] | None = None,
         strict_auth: bool = False,
         oauth2_clients: Mapping[str, str | None] | None = None,
+        credits: float | None = None,
+        prices: Prices | None = None,
+        monthly_cap: int | None = None,
+        cap_reset_day: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -133,6 +152,9 @@ class FakeXApi:
         self.stats = Stats()
         self.host, self.port = host, port
         self._clock = self._make_clock(now)
+        self.billing = Billing(
+            credits, prices, monthly_cap, cap_reset_day, clock=lambda: self._clock()
+        )
         self._viewers: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -383,9 +405,15 @@ class FakeXApi:
         if not decision.allowed:
             self.stats.rate_limited += 1
             return 429, orjson.dumps(problems.TOO_MANY_REQUESTS), JSON, headers
+        now = self._clock()
+        refused = self.billing.refusal(e, now)
+        if refused is not None:
+            status, problem = refused
+            if status == 429:  # the monthly cap: no window reset to wait for
+                headers = {k: v for k, v in headers.items() if k != "x-rate-limit-reset"}
+            return status, orjson.dumps(problem), JSON, headers
         match = _PATTERNS[e.name].match(path)
         path_params = match.groupdict() if match else {}
-        now = self._clock()
         parsed = parse_request(e, path_params, params, now)
         if isinstance(parsed, list):
             return 400, orjson.dumps(problems.invalid_request(parsed)), JSON, headers
@@ -399,6 +427,7 @@ class FakeXApi:
             now,
             body=raw,
             base_url=self.url,
+            billing=self.billing,
         )
         try:
             with self.corpus.lock:
@@ -410,6 +439,8 @@ class FakeXApi:
         except Exception:  # a bug in the fake: answer like the real service would
             log.exception("fake X API handler %s failed", e.name)
             return 500, orjson.dumps(problems.generic(500)), JSON, headers
+        if status == 200 and fault not in _BODY_FAULTS:  # what arrives whole is charged
+            self.billing.record(e, body, now)
         return status, body, JSON, headers
 
     async def _broken(
