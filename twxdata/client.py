@@ -32,10 +32,21 @@ from twxdata.errors import ApiError, MalformedResponse, ParameterError, Transpor
 from twxdata.events import Event, Received, Retrying, Waiting
 from twxdata.protocol.paging import Cursor
 from twxdata.protocol.ratelimit import Budget, BudgetMemory, RateLimit
-from twxdata.protocol.request import Request, build_request, resolve_api_base, with_params
+from twxdata.protocol.request import (
+    Request,
+    build_request,
+    resolve_api_base,
+    with_params,
+    with_query,
+)
 from twxdata.protocol.response import Page, api_error, read_response
 from twxdata.protocol.retry import TRANSIENT, Failure, RetryPolicy, classify_status, decide
-from twxdata.protocol.window import TOLERANCE, fit_window, server_clock_offset
+from twxdata.protocol.window import (
+    TOLERANCE,
+    continue_below,
+    fit_window,
+    server_clock_offset,
+)
 from twxdata.transport import AiohttpTransport, Answer, NoAnswer, Transport
 
 if TYPE_CHECKING:
@@ -283,6 +294,7 @@ class Client:
         stream: str | None = None,
         max_query_length: int | None = None,
         pace: Callable[[dict[str, str]], dict[str, str] | None] | None = None,
+        below: str | None = None,
     ) -> AsyncIterator[Page]:
         """Iterate over the pages of ``endpoint``, following next tokens.
 
@@ -290,7 +302,8 @@ class Client:
         Without ``max_results`` in ``params`` each request asks for the endpoint's largest page.
         A page token in ``params`` resumes a walk where it stopped. ``pace`` sees each request's
         query before it is sent and returns it (a smaller ``max_results``, say, for a spend
-        cap) or ``None`` to end the walk there.
+        cap) or ``None`` to end the walk there. ``below``: the oldest post a resumed walk had
+        received, should its token have to give way to ``until_id`` (``_fit_window``).
         """
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
         auth = self.credentials.for_endpoint(ep, user_auth=user_auth)
@@ -317,7 +330,9 @@ class Client:
                 auth=auth,
                 stream=stream,
                 settled_at=settled_at,
+                below=below,
             )
+            below = page.oldest_id or below
             kept = cursor.keep(len(page.data))
             cursor.advance(items=kept, next_token=page.next_token)
             yield page.with_data_limit(kept)
@@ -329,12 +344,14 @@ class Client:
         auth: Auth,
         stream: str | None = None,
         settled_at: float | None = None,
+        below: str | None = None,
     ) -> Page:
         """Send a built request with ``auth``: throttle, retry, and read the answer.
 
         ``settled_at`` is when the request's time window was worked out (server clock; now by
         default): each attempt moves it inside the endpoint's limits by as much as the clock
-        has moved since (``protocol.window``).
+        has moved since (``protocol.window``); ``below`` is the oldest post the walk received
+        (its page token gives way to ``until_id`` when the window moves).
         """
         settled_at = self.server_now() if settled_at is None else settled_at
         slots = self._ready()
@@ -345,7 +362,7 @@ class Client:
 
         async def attempt() -> Page:
             nonlocal sent
-            sent = self._fit_window(request, settled_at)
+            sent = self._fit_window(request, settled_at, below)
             started = loop.time()
             try:
                 async with slots:
@@ -448,10 +465,11 @@ class Client:
             log.info("%s: %s; retrying in %.1f s", name, failed.cause, decision.delay)
             await asyncio.sleep(decision.delay)
 
-    def _fit_window(self, request: Request, settled_at: float) -> Request:
+    def _fit_window(self, request: Request, settled_at: float, below: str | None) -> Request:
         """The request with its time window moved inside what the endpoint accepts right now,
         by as much as the clock moved since ``settled_at``: the 7-day edge of a recent search
-        advances while a collection runs and waits."""
+        advances while a collection runs and waits. A page token made for the old window
+        would be refused with the new one: the walk goes on below ``below`` instead."""
         if not (request.endpoint.lookback or request.endpoint.end_margin):
             return request
         if "start_time" not in request.params and "end_time" not in request.params:
@@ -465,6 +483,11 @@ class Client:
             return request
         log.info("%s: time window moved inside the endpoint's limits: %s",
                  request.endpoint.name, changes)  # fmt: skip
+        rebound = continue_below(request.endpoint, request.params, changes, below)
+        if rebound is not None:
+            log.info("%s: continuing below post %s instead of the page token",
+                     request.endpoint.name, rebound["until_id"])  # fmt: skip
+            return with_query(request, rebound)
         return with_params(request, changes)
 
     def _learn_clock(self, headers: Mapping[str, str], wall: float) -> None:

@@ -25,7 +25,7 @@ from twxdata.folders import cache_dir
 from twxdata.notebook.progress import Progress
 from twxdata.protocol.spend import SpendCap
 from twxdata.protocol.timefmt import is_relative
-from twxdata.protocol.window import fit_window
+from twxdata.protocol.window import continue_below, fit_window
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, ResumeError, open_archive
 
@@ -234,8 +234,9 @@ def _open_store(
         }
         checkpoint.save(opened.checkpoint_path)
     else:
-        plan = _with_saved_requests(plan, checkpoint, server_now)
+        # Positions first: where each stream stands decides how its request goes on.
         checkpoint.streams.update(resume_from_archive(opened.archive, plan, collection))
+        plan = _with_saved_requests(plan, checkpoint, server_now)
         if collection.resumed_pages:
             log.info(
                 "resuming %s: %d pages already in %s", plan.kind.name, collection.resumed_pages, raw
@@ -262,7 +263,15 @@ def _with_saved_requests(plan: Plan, checkpoint: Checkpoint, server_now: float) 
         if saved:
             params = dict(saved.get("params") or {})
             floating = {name: params[name] for name in relative if name in params}
-            params.update(fit_window(endpoint, floating, server_now=server_now))
+            moved = fit_window(endpoint, floating, server_now=server_now)
+            params.update(moved)
+            position = checkpoint.streams.get(stream.key)
+            if moved and position is not None and position.token and endpoint.page_token:
+                # The token was made for the old window: X would refuse it with the new one.
+                sent = {**params, endpoint.page_token: position.token}
+                rebound = continue_below(endpoint, sent, moved, position.below)
+                if rebound is not None:
+                    params, position.token = rebound, None
             stream = Stream(stream.key, dict(saved.get("path") or {}), params, stream.label)
         streams.append(stream)
     return Plan(

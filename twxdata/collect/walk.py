@@ -137,7 +137,7 @@ async def execute(
             try:
                 async for page in client.pages(
                     endpoint, path=stream.path, params=params, limit=limit, max_pages=pages,
-                    stream=stream.key, pace=pace,
+                    stream=stream.key, pace=pace, below=position.below,
                 ):  # fmt: skip
                     line = page.archive_line()
                     if archive is not None:
@@ -158,6 +158,7 @@ async def execute(
                     position.items += len(page.data)
                     position.pages += 1
                     position.token = page.next_token
+                    position.below = page.oldest_id or position.below
                     save()
             except (NotFound, Forbidden, BadRequest) as exc:
                 # Not done: a rerun asks again (a refused request reads nothing, so costs
@@ -226,14 +227,18 @@ def resume_from_archive(
     """
     endpoint = get_endpoint(plan.endpoint)
     cursors: dict[str, Cursor] = {}
-    seen: set[tuple[str, str | None]] = set()
+    below: dict[str, str] = {}  # each stream's oldest post (pages of posts come newest first)
+    seen: set[tuple[str, Any, Any]] = set()
     for _, record in archive.lines():
         meta = record.get(ARCHIVE_KEY) or {}
         stream = str(meta.get("stream", ""))
-        token = (meta.get("params") or {}).get(endpoint.page_token or "", None)
-        if (stream, token) in seen:
+        sent = meta.get("params") or {}
+        # A page is the same page when asked the same way: its token, or ``until_id`` where
+        # the walk went on below its oldest post instead (``protocol.window.continue_below``).
+        token = sent.get(endpoint.page_token or "", None)
+        if (stream, token, sent.get("until_id")) in seen:
             continue
-        seen.add((stream, token))
+        seen.add((stream, token, sent.get("until_id")))
         cursor = cursors.setdefault(
             stream, Cursor(endpoint, limit=plan.limit, max_pages=plan.max_pages)
         )
@@ -244,10 +249,15 @@ def resume_from_archive(
             record = {**record, "data": items[:kept]}
         meta_block = record.get("meta") or {}
         cursor.advance(items=kept, next_token=meta_block.get("next_token"))
+        oldest = meta_block.get("oldest_id")
+        if isinstance(oldest, str) and oldest.isdigit():
+            below[stream] = min(oldest, below.get(stream, oldest), key=int)
         collection.add(record, earlier=True)
         collection.resumed_pages += 1
     return {
-        key: StreamPosition(token=c.token, items=c.items, pages=c.pages, done=c.done)
+        key: StreamPosition(
+            token=c.token, items=c.items, pages=c.pages, done=c.done, below=below.get(key)
+        )
         for key, c in cursors.items()
     }
 

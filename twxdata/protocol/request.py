@@ -139,7 +139,12 @@ def build_request(
 
 def with_params(request: Request, params: Mapping[str, str]) -> Request:
     """The same request with some already-serialised query values replaced (next page)."""
-    query = {**request.params, **params}
+    return with_query(request, {**request.params, **params})
+
+
+def with_query(request: Request, query: Mapping[str, str]) -> Request:
+    """The same request with a whole new (already-serialised) query."""
+    query = dict(query)
     base = request.url.split("?", 1)[0]
     url = base + ("?" + urlencode(query, quote_via=quote, safe="") if query else "")
     return Request(request.endpoint, request.method, url, query, request.body)

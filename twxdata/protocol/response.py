@@ -70,6 +70,12 @@ class Page:
         return token if isinstance(token, str) and token else None
 
     @property
+    def oldest_id(self) -> str | None:
+        """The oldest post of a page of posts (``meta.oldest_id``; search and timelines)."""
+        found = self.meta.get("oldest_id")
+        return found if isinstance(found, str) and found.isdigit() else None
+
+    @property
     def result_count(self) -> int:
         """Items in ``data`` (``meta.result_count`` is absent on lookups and counts)."""
         return len(self.data)

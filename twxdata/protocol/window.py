@@ -85,6 +85,40 @@ def fit_window(
     return changes
 
 
+def continue_below(
+    endpoint: Endpoint,
+    params: Mapping[str, str],
+    changes: Mapping[str, str],
+    below: str | None,
+) -> dict[str, str] | None:
+    """The whole query that continues a walk whose ``start_time`` must move (``changes``) when
+    its page token cannot: X binds a token to the query it was made for, so a moved start
+    with an old token is refused (400). Pages come newest first, so the same walk goes on
+    below the oldest post received: ``until_id`` (exclusive), without the token, and without
+    ``start_time`` and ``end_time``, which X refuses beside an id. A start that had to move
+    lay at the endpoint's edge, which is where the search reaches by default; the end is
+    above ``until_id`` already. ``None`` when nothing needs it (no token, the start stays) or
+    it cannot be done (relevancy order, or no post received yet).
+
+    >>> from twxdata.endpoints import ENDPOINTS
+    >>> recent = ENDPOINTS["search_recent_tweets"]
+    >>> sent = {"query": "cats", "start_time": "2023-11-07T22:13:20Z", "next_token": "b26v"}
+    >>> continue_below(recent, sent, {"start_time": "2023-11-07T22:13:35Z"}, below="1700")
+    {'query': 'cats', 'until_id': '1700'}
+    >>> continue_below(recent, sent, {"end_time": "2023-11-14T22:12:55Z"}, below="1700") is None
+    True
+    """
+    token = endpoint.page_token
+    if not token or token not in params or "start_time" not in changes or not below:
+        return None
+    if "until_id" not in endpoint.query_params or params.get("sort_order") == "relevancy":
+        return None
+    dropped = {token, "start_time", "end_time"}
+    query = {name: value for name, value in params.items() if name not in dropped}
+    query["until_id"] = below
+    return query
+
+
 def settle_window(
     endpoint: Endpoint,
     params: Mapping[str, str],

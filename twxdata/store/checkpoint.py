@@ -43,6 +43,9 @@ class StreamPosition:
     items: int = 0
     pages: int = 0
     done: bool = False
+    # The oldest post received (posts come newest first): where the walk goes on with
+    # ``until_id`` when its token cannot (a recent search's window moved on a resume).
+    below: str | None = None
 
 
 @dataclass(slots=True)
@@ -141,6 +144,10 @@ def _position(value: Any) -> StreamPosition:
     position = StreamPosition(**value)
     if position.token is not None and not isinstance(position.token, str):
         raise TypeError("a stream's token is not text")
+    if position.below is not None and not (
+        isinstance(position.below, str) and position.below.isdigit()
+    ):
+        raise TypeError("a stream's oldest post is not an id")
     for name in ("items", "pages"):
         number = getattr(position, name)
         if isinstance(number, bool) or not isinstance(number, int) or number < 0:
