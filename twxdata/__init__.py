@@ -34,6 +34,7 @@ from twxdata.errors import (
     MalformedResponse,
     NotFound,
     ParameterError,
+    PaymentRequired,
     ServerError,
     TooManyRequests,
     TransportError,
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
         lookup_tweets,
         lookup_users,
     )
-    from twxdata.collect.call import PartialErrors, last_collection
+    from twxdata.collect.call import CostCapReached, PartialErrors, last_collection
     from twxdata.collect.collection import Collection
     from twxdata.collect.defaults import configure, default_client
     from twxdata.collect.estimate import Estimate, estimate, estimate_sync
@@ -136,6 +137,7 @@ __all__ = [
     "BadRequest",
     "Client",
     "Collection",
+    "CostCapReached",
     "Credentials",
     "DataError",
     "Endpoint",
@@ -147,6 +149,7 @@ __all__ = [
     "OAuth2PKCE",
     "ParameterError",
     "PartialErrors",
+    "PaymentRequired",
     "Response",
     "ResumeError",
     "RetryPolicy",
@@ -250,6 +253,7 @@ _WHERE = {
     "default_client": "twxdata.collect.defaults",
     "last_collection": "twxdata.collect.call",
     "PartialErrors": "twxdata.collect.call",
+    "CostCapReached": "twxdata.collect.call",
     "Estimate": "twxdata.collect.estimate",
     "estimate": "twxdata.collect.estimate",
     "estimate_sync": "twxdata.collect.estimate",

@@ -202,11 +202,14 @@ def charge(
     prices: Prices = PRICES,
     *,
     ledger: Ledger | None = None,
+    seen: Ledger | None = None,
 ) -> Charge:
     """What ``answer`` (a successful response of ``endpoint``) is charged.
 
     With a ``ledger``, resources already charged today are free (counted in ``free``), and the
-    ones charged now are recorded in it; the ``high`` reading records nothing of its own.
+    ones charged now are recorded in it. ``seen`` does the same for the ``high`` reading: the
+    objects in ``includes`` already in it (as data or as an include) are free, as they would
+    be on X if it charges them at all.
     """
     per_request = PER_REQUEST.get(endpoint.name)
     if per_request is not None:
@@ -215,14 +218,17 @@ def charge(
     low = Cost(requests=1)
     kind = BILLED_AS.get(endpoint.result)
     if kind is not None:
-        _count(low, kind, _ids(answer.get("data")), prices, ledger)
+        data = _ids(answer.get("data"))
+        _count(low, kind, data, prices, ledger)
+        if seen is not None:
+            seen.fresh(kind, data)
     high = Cost(dict(low.resources), low.usd, 1, dict(low.free))
     includes = answer.get("includes")
     if isinstance(includes, Mapping):
         for name, objects in includes.items():
             extra = INCLUDED_AS.get(name)
             if extra is not None:
-                _count(high, extra, _ids(objects), prices, None)
+                _count(high, extra, _ids(objects), prices, seen)
     return Charge(low, high)
 
 

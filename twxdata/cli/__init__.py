@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from twxdata._version import __version__
-from twxdata.errors import AuthError, ParameterError, TwxError
+from twxdata.errors import AuthError, ParameterError, PaymentRequired, TooManyRequests, TwxError
 
 # Each module defines register(subparsers), adding its verbs with set_defaults(run=...), where
 # run(args) -> int. ``collect`` adds one verb per kind of collection (search, followers, ...).
@@ -124,8 +124,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TwxError, OSError) as exc:
         if args.debug:
             raise
-        print(f"twxdata {args.verb}: error: {exc}", file=sys.stderr)
+        print(f"twxdata {args.verb}: error: {explained(exc)}", file=sys.stderr)
         return 1
+
+
+def explained(exc: BaseException, *, resumes: bool = False) -> str:
+    """An error with what to do about it, when there is something to do; ``resumes``: the
+    same command continues where it stopped (a collection with its archive or spool)."""
+    again = (
+        "run the same command again; it continues where it stopped"
+        if resumes
+        else "run the same command again"
+    )
+    if isinstance(exc, PaymentRequired):
+        return (
+            "X says the account's credits are spent (402 Payment Required): add credits in the "
+            f"Developer Console, then {again}"
+        )
+    if isinstance(exc, TooManyRequests) and exc.usage_capped:
+        return (
+            "the monthly post cap is reached (429 usage-capped): `twxdata usage` says when it "
+            f"resets; then {again}"
+        )
+    return str(exc)
 
 
 def closed_stdout() -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from twxdata.cli import UsageError, closed_stdout
+from twxdata.cli import UsageError, closed_stdout, explained
 from twxdata.cli.common import (
     add_connection_options,
     add_output_options,
@@ -186,7 +186,7 @@ def _collect_and_write(
         except ResumeError as exc:
             raise UsageError(str(exc)) from None
         except Declined as exc:
-            say.error(str(exc))
+            say.line(str(exc), always=True)  # the user's answer, not an error
             return 1
         except KeyboardInterrupt:
             say.stopped(last_collection(), outputs, "interrupted")
@@ -198,7 +198,7 @@ def _collect_and_write(
         except (TwxError, OSError, CapReached) as exc:
             if args.debug:
                 raise
-            say.error(_explained(exc))
+            say.error(explained(exc, resumes=True))
             say.stopped(last_collection(), outputs, "stopped")
             return 1
     failed = collection.failed_streams()
@@ -319,9 +319,9 @@ class _Say:
 
     def warning(self, message: Any, category: type[Warning], *_: Any, **__: Any) -> None:
         """``warnings.showwarning`` for the run: the library's warnings, in the command's words."""
-        from twxdata.collect.call import PartialErrors
+        from twxdata.collect.call import CostCapReached, PartialErrors
 
-        if issubclass(category, PartialErrors):
+        if issubclass(category, (PartialErrors, CostCapReached)):
             return  # said in the command's own words by summary() and stream_errors()
         if issubclass(category, RuntimeWarning) and "interrupted" in str(message):
             return  # said by stopped()
@@ -372,14 +372,21 @@ class _Say:
             parts.append(f"{len(failed)} of {streams} targets failed")
         if collection.resumed_pages:
             parts.append(f"{collection.resumed_pages} pages from an earlier run")
-        if collection.meter is not None and collection.meter.low.requests:
-            low, high = collection.meter.low.usd, collection.meter.high.usd
+        meter = collection.meter
+        if meter is not None and meter.low.requests:
+            low, high = meter.low.usd, meter.high.usd
             parts.append(f"cost ${low:,.2f}" + (f" (${high:,.2f} if includes are charged)"
                                                   if high > low + 0.005 else ""))  # fmt: skip
-        if collection.capped:
-            cap = collection.meter.cap.limit if collection.meter and collection.meter.cap else 0
-            parts.append(f"stopped at the --max-cost of ${cap:,.2f} (the same command with a "
-                         "higher cap continues)")  # fmt: skip
+            if meter.spent_before:
+                parts.append(f"${meter.spent_total:,.2f} over all runs of this collection")
+        if collection.capped and meter is not None and meter.cap is not None:
+            counted = ""
+            if meter.cap.spent > meter.spent_total + 0.005:
+                # The cap trusts only this run's same-day repeats to be free (collect.meter).
+                counted = (f", counted as ${meter.cap.spent:,.2f}: what was read earlier today "
+                           "may be free on X, but the cap counts it in full")  # fmt: skip
+            parts.append(f"stopped at the --max-cost of ${meter.cap.limit:,.2f}{counted} (the "
+                         "same command with a higher cap continues)")  # fmt: skip
         if nothing:
             parts.append("nothing collected, no table written")
         where = f" -> {', '.join(written)}" if written else ""
@@ -401,23 +408,6 @@ def _where_errors(outputs: Outputs) -> str:
     if outputs.raw is not None:
         return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv`)"
     return ""
-
-
-def _explained(exc: BaseException) -> str:
-    """An error with what to do about it, when there is something to do."""
-    from twxdata.errors import PaymentRequired, TooManyRequests
-
-    if isinstance(exc, PaymentRequired):
-        return (
-            "X says the account's credits are spent (402 Payment Required): add credits in the "
-            "Developer Console, then run the same command again; it continues where it stopped"
-        )
-    if isinstance(exc, TooManyRequests) and exc.usage_capped:  # outside a run: no usage read
-        return (
-            "the monthly post cap is reached (429 usage-capped): `twxdata usage` says when it "
-            "resets; the same command continues then"
-        )
-    return str(exc)
 
 
 def _collection_key(args: argparse.Namespace, options: dict[str, Any], client: Any) -> str:

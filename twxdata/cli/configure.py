@@ -86,8 +86,19 @@ def run(args: argparse.Namespace) -> int:
                       "give them without --show, --test or --clear", file=sys.stderr)  # fmt: skip
                 return 2
             prices = None if args.prices is None else _read_prices(args.prices)
+            forgot = ""
+            if prices is None and args.tier not in (None, "pay-per-use"):
+                # A legacy tier counts posts, not dollars: dollar overrides saved for
+                # pay-per-use would price its collections as if it were one.
+                before = load_spending().prices
+                if before:
+                    prices = {}
+                    forgot = ", ".join(f"{k}={v}" for k, v in sorted(before.items()))
             saved = save_spending(prices=prices, tier=args.tier, confirm_above=args.confirm_above)
             print(f"saved to {saved.path}")
+            if forgot:
+                print(f"  forgot the price overrides {forgot}: the {args.tier} tier has no "
+                      "dollar prices (give --prices with --tier to keep some)")  # fmt: skip
             _print_spending(saved)
             return 0
         if args.show:

@@ -38,6 +38,10 @@ class PartialErrors(UserWarning):
     """Some requested resources could not be returned (deleted, suspended, protected)."""
 
 
+class CostCapReached(UserWarning):
+    """A collection stopped at its ``max_cost``: what it holds is a part of what was asked."""
+
+
 class ResumeNotice(UserWarning):
     """A collection continues from its archive instead of starting over."""
 
@@ -46,6 +50,7 @@ class ResumeNotice(UserWarning):
 # twxdata, so without this a notebook would report partial errors of its first call only.
 warnings.filterwarnings("always", category=PartialErrors)
 warnings.filterwarnings("always", category=ResumeNotice)
+warnings.filterwarnings("always", category=CostCapReached)
 
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
@@ -174,7 +179,27 @@ async def collect(
         if store is not None:
             store.archive.close()
     _warn_partial_errors(collection)
+    if collection.capped:
+        _warn_capped(collection, raw)
     return collection
+
+
+def _warn_capped(collection: Collection, raw: str | Path | None) -> None:
+    """Said at the end of a call: a DataFrame from ``fetch_*`` shows nothing of it."""
+    meter = collection.meter
+    cap = meter.cap.limit if meter is not None and meter.cap is not None else 0.0
+    spent = meter.spent_total if meter is not None else 0.0
+    then = (
+        f"the same call with a higher max_cost continues from {raw}"
+        if raw is not None
+        else "to continue rather than start over with a higher max_cost, pass raw=FILE"
+    )
+    warnings.warn(
+        f"stopped at max_cost=${cap:,.2f} after {collection.items:,} items (${spent:,.2f} "
+        f"charged); {then}",
+        CostCapReached,
+        stacklevel=_caller_level(),
+    )
 
 
 def _usd(value: object) -> float:
@@ -310,4 +335,12 @@ def _warn_partial_errors(collection: Collection) -> None:
         )
 
 
-__all__ = ["PartialErrors", "ResumeError", "ResumeNotice", "TwxError", "collect", "last_collection"]
+__all__ = [
+    "CostCapReached",
+    "PartialErrors",
+    "ResumeError",
+    "ResumeNotice",
+    "TwxError",
+    "collect",
+    "last_collection",
+]

@@ -59,6 +59,7 @@ class Meter:
         self.spent_before = 0.0  # what earlier runs of this collection were charged (checkpoint)
         self._today: ChargedToday | None = None
         self._run = Ledger("")  # ids charged in this run only: what the cap deduplicates
+        self._seen = Ledger("")  # ids of data and includes in this run: the ``high`` reading
         self._for_cap = 0.0  # the last page's charge as the cap counts it
         # Called after each charged page (the progress bar redraws its running cost).
         self.on_charge: Callable[[], None] | None = None
@@ -78,7 +79,9 @@ class Meter:
             self.earlier.add(paid.low)
             return paid
         today = self._ledger_now()
-        paid = charge(self.endpoint, response, self.prices, ledger=today.ledger)
+        if self._seen.day != today.ledger.day:
+            self._seen = Ledger(today.ledger.day)
+        paid = charge(self.endpoint, response, self.prices, ledger=today.ledger, seen=self._seen)
         if self.cap is not None:
             if self._run.day != today.ledger.day:
                 self._run = Ledger(today.ledger.day)
