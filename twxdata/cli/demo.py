@@ -98,10 +98,11 @@ async def _collect(args: argparse.Namespace, raw: Path) -> tuple[list[Page], flo
 def cost_line(pages: list[Page], billed: float) -> str:
     """What the collection would have cost on X: the fake API bills as X does."""
     from twxdata.endpoints import ENDPOINTS
-    from twxdata.pricing import PRICES, charge
+    from twxdata.pricing import PRICES, Ledger, charge
 
+    seen = Ledger("")  # an author on many pages is charged once a day, if at all
     high = sum(
-        charge(ENDPOINTS[p.endpoint], p.body, PRICES).high.usd for p in pages
+        charge(ENDPOINTS[p.endpoint], p.body, PRICES, seen=seen).high.usd for p in pages
     )  # the includes charged too: X does not say plainly whether they are
     posts = sum(len(p.data) for p in pages)
     return (
