@@ -195,7 +195,8 @@ class _Provenance:
 
         from twxdata.store.provenance import ProvenanceBuilder, source_record
 
-        self.builder = ProvenanceBuilder(_collection_spec(inputs))
+        spec, self._collected = _collection_facts(inputs)
+        self.builder = ProvenanceBuilder(spec)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="twxdata-hash")
         files = [name for name in inputs if name != "-"]
         self._sources = [self._pool.submit(source_record, name) for name in files]
@@ -212,7 +213,8 @@ class _Provenance:
             if self._stdin:
                 self.builder.sources.append({"file": "-"})
             self._pool.shutdown()
-        return provenance_metadata(self.builder.build(table=table, rows=rows))
+        record = {**self.builder.build(table=table, rows=rows), **self._collected}
+        return provenance_metadata(record)
 
     def cancel(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -227,19 +229,36 @@ def _checked(source: dict[str, Any]) -> dict[str, Any]:
     return source
 
 
-def _collection_spec(inputs: list[str]) -> dict[str, Any] | None:
+def _collection_facts(inputs: list[str]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The parameters of the collection whose archive is being flattened, when its checkpoint
-    is beside it (one collection: several different ones have no single spec)."""
+    is beside it (one collection: several different ones have no single spec), and what the
+    checkpoint says of it: whether every target was finished (a run stopped at its spend
+    cap, or interrupted, was not) and what it cost over all its runs."""
     from twxdata.store.checkpoint import Checkpoint
 
-    specs = []
+    loaded = []
     for name in inputs:
         path = Checkpoint.path_for(Path(name)) if name != "-" else None
         if path is not None and path.is_file():
             with contextlib.suppress(Exception):  # a damaged checkpoint only costs the spec
-                specs.append(Checkpoint.load(path).spec)
+                loaded.append(Checkpoint.load(path))
+    specs = [c.spec for c in loaded]
     unique = [s for i, s in enumerate(specs) if s not in specs[:i]]
-    return unique[0] if len(unique) == 1 else None
+    if len(unique) != 1 or len(loaded) != 1:
+        return (unique[0] if len(unique) == 1 else None), {}
+    checkpoint = loaded[0]
+    facts: dict[str, Any] = {}
+    targets = set(checkpoint.requests) | set(checkpoint.streams)  # requests: every target
+    if targets:
+        positions = checkpoint.streams
+        done = all(key in positions and positions[key].done for key in targets)
+        facts["complete"] = done
+        if not done:
+            facts["incomplete"] = "the collection's checkpoint has targets not finished"
+    spent = checkpoint.extra.get("spent_usd")
+    if isinstance(spent, (int, float)) and not isinstance(spent, bool):
+        facts["cost"] = {"usd_low": spent, "from": "the collection's checkpoint, all its runs"}
+    return unique[0], facts
 
 
 def _summary(inputs: list[str], writers: dict[str, Any], skipped: int) -> None:

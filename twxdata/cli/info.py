@@ -66,13 +66,17 @@ def checkpoint_summary(path: Path) -> dict[str, Any]:
     from twxdata.store.checkpoint import Checkpoint
 
     state = Checkpoint.load(path)
-    return {
+    summary: dict[str, Any] = {
         "file": str(path),
         "collection": state.spec,
         "finished": state.finished,
         "streams": {k: {"items": v.items, "pages": v.pages, "done": v.done}
                     for k, v in state.streams.items()},
     }  # fmt: skip
+    spent = state.extra.get("spent_usd")
+    if isinstance(spent, (int, float)) and not isinstance(spent, bool):
+        summary["cost_usd"] = spent  # over every run of the collection (data charged)
+    return summary
 
 
 def parquet_summary(path: Path) -> dict[str, Any]:
