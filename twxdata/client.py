@@ -293,16 +293,16 @@ class Client:
         user_auth: bool | None = None,
         stream: str | None = None,
         max_query_length: int | None = None,
-        pace: Callable[[dict[str, str]], dict[str, str] | None] | None = None,
+        pace: Callable[[dict[str, str]], Awaitable[dict[str, str] | None]] | None = None,
         below: str | None = None,
     ) -> AsyncIterator[Page]:
         """Iterate over the pages of ``endpoint``, following next tokens.
 
         ``limit`` counts items (posts, users, ...), ``max_pages`` pages; neither overshoots.
         Without ``max_results`` in ``params`` each request asks for the endpoint's largest page.
-        A page token in ``params`` resumes a walk where it stopped. ``pace`` sees each request's
-        query before it is sent and returns it (a smaller ``max_results``, say, for a spend
-        cap) or ``None`` to end the walk there. ``below``: the oldest post a resumed walk had
+        A page token in ``params`` resumes a walk where it stopped. ``pace`` (awaited) sees each
+        request's query before it is sent and returns it (a smaller ``max_results``, say, for a
+        spend cap) or ``None`` to end the walk there. ``below``: the oldest post a resumed walk had
         received, should its token have to give way to ``until_id`` (``_fit_window``).
         """
         ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
@@ -321,7 +321,7 @@ class Client:
         while not cursor.done:
             query = cursor.next_params()
             if pace is not None:
-                paced = pace({**base.params, **query})
+                paced = await pace({**base.params, **query})
                 if paced is None:
                     return
                 query = paced

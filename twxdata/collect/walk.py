@@ -89,6 +89,7 @@ async def execute(
     """
     positions = checkpoint.streams if checkpoint is not None else {}
     gate = asyncio.Semaphore(max(1, plan.concurrency))
+    settled = _Signal()  # a page's reservation in the spend cap was settled or released
     endpoint = get_endpoint(plan.endpoint)
 
     def save() -> None:
@@ -118,16 +119,19 @@ async def execute(
         granted: list[int] = []  # reservations of pages in flight, oldest first
         capped = False
 
-        def pace(query: dict[str, str]) -> dict[str, str] | None:
+        async def pace(query: dict[str, str]) -> dict[str, str] | None:
             """Size the next page to what the spend cap leaves, or end the stream."""
             nonlocal capped
             if cap is None or meter is None:
                 return query
             wanted, smallest = page_items(endpoint, query)
-            size = cap.reserve(meter.unit, wanted=wanted, smallest=smallest)
-            if size == 0:
-                capped = True
-                return None
+            while not (size := cap.reserve(meter.unit, wanted=wanted, smallest=smallest)):
+                if not cap.in_flight:
+                    capped = True
+                    return None
+                # Other targets' pages hold what is left; they often come back smaller than
+                # reserved (a last page): what they leave may still pay for this one.
+                await settled.wait()
             granted.append(size)
             if "max_results" in query and not meter.per_request:
                 return {**query, "max_results": str(size)}
@@ -155,6 +159,7 @@ async def execute(
                     )
                     if meter is not None and granted:
                         meter.settle(granted.pop(0))
+                        settled.fire()
                     position.items += len(page.data)
                     position.pages += 1
                     position.token = page.next_token
@@ -168,9 +173,10 @@ async def execute(
                 save()
                 return
             finally:
-                if cap is not None and meter is not None:
+                if cap is not None and meter is not None and granted:
                     for size in granted:  # requests that never came back are not charged
                         cap.release(meter.unit, granted=size)
+                    settled.fire()
         if capped:
             # Not done either: the same call with a higher cap continues from here.
             collection.capped = True
@@ -185,6 +191,21 @@ async def execute(
         await gather_or_cancel([walk(s) for s in plan.streams])
     finally:
         save()
+
+
+class _Signal:
+    """Wakes every coroutine waiting at the moment it fires (an ``asyncio.Event`` per round,
+    so no waiter misses a firing and none wakes for one before it began to wait)."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self) -> None:
+        await self._event.wait()
 
 
 def page_items(endpoint: Endpoint, query: dict[str, str]) -> tuple[int, int]:

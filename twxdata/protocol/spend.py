@@ -58,6 +58,11 @@ class SpendCap:
         self.reserved = max(0.0, self.reserved - granted * unit)
 
     @property
+    def in_flight(self) -> bool:
+        """Whether pages hold reservations (what they leave unspent comes back)."""
+        return self.reserved > _EPSILON
+
+    @property
     def reached(self) -> bool:
         """Whether the cap is spent (to the last cent)."""
         return self.left <= _EPSILON
