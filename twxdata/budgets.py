@@ -76,6 +76,13 @@ class Budgets:
         limit, remaining, reset = known
         after = max(0.0, reset - server_now)
         budget.restore(RateLimit(limit, remaining, reset, after), now=now)
+        last = (
+            self.memory.last_sent(budget_key(self.api_base, *key)) if budget.min_interval else None
+        )
+        if last is not None and budget.last_sent is None:
+            # One request a second holds across processes too: a command run right after
+            # another would otherwise draw a 429 with its first request.
+            budget.last_sent = now - max(0.0, server_now - last)
         self._written[key] = (remaining, reset, time.monotonic())
         log.info("%s: %d of %d requests left until the window resets in %.0f s (learnt by an "
                  "earlier run)", key[0], remaining, limit, after)  # fmt: skip
@@ -100,12 +107,16 @@ class Budgets:
             if window == reset and not low and time.monotonic() - when < _EVERY:
                 return
         self._written[key] = (budget.remaining, reset, time.monotonic())
+        last_sent = None
+        if budget.min_interval and budget.last_sent is not None:
+            last_sent = self.server_now() - max(0.0, now - budget.last_sent)
         self.memory.remember(
             budget_key(self.api_base, *key),
             limit=budget.limit,
             remaining=budget.remaining,
             reset=reset,
             now=self.server_now(),
+            last_sent=last_sent,
         )
 
     def remember_all(self, *, now: float) -> None:

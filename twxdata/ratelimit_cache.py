@@ -3,7 +3,8 @@
 A collection that is interrupted and run again, or a second command started a minute after
 the first, would otherwise begin knowing nothing of the window the first one spent, and its
 first request could draw a 429. So each (API base, endpoint bucket, credential) budget's last
-known state — limit, remaining, the window's reset — is kept in the user's cache folder
+known state — limit, remaining, the window's reset, and when its last request left (for the
+one-a-second rule of search/all) — is kept in the user's cache folder
 (``cache_dir()/ratelimits.json``) under a one-way fingerprint: neither the credential nor its
 fingerprint as used elsewhere can be read back from the key. Entries whose window has reset are
 dropped; nothing else is ever stored.
@@ -21,6 +22,10 @@ ignored (logged at debug level).
 (450, 0, 2000000000)
 >>> cache.recall(key, now=2_000_000_001.0) is None  # that window is over
 True
+>>> cache.remember(key, limit=300, remaining=9, reset=2_000_000_000, now=1_999_999_000.0,
+...                last_sent=1_999_999_000.5)
+>>> cache.last_sent(key)
+1999999000.5
 """
 
 from __future__ import annotations
@@ -72,14 +77,34 @@ class RateLimitCache:
             return None
         return limit, remaining, reset
 
-    def remember(self, key: str, *, limit: int, remaining: int, reset: int, now: float) -> None:
+    def last_sent(self, key: str) -> float | None:
+        """When the budget's last request left (server clock), if it was kept."""
+        entry = self._read().get(key)
+        value = entry.get("last_sent") if isinstance(entry, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        return None
+
+    def remember(
+        self,
+        key: str,
+        *,
+        limit: int,
+        remaining: int,
+        reset: int,
+        now: float,
+        last_sent: float | None = None,
+    ) -> None:
         """Record a budget's state; entries of windows already over are dropped meanwhile."""
         entries = {
             k: v
             for k, v in self._read().items()
             if isinstance(v, dict) and isinstance(v.get("reset"), int) and v["reset"] > now
         }
-        entries[key] = {"limit": limit, "remaining": remaining, "reset": reset}
+        entry: dict[str, Any] = {"limit": limit, "remaining": remaining, "reset": reset}
+        if last_sent is not None:
+            entry["last_sent"] = round(last_sent, 3)
+        entries[key] = entry
         self._write({"version": FORMAT_VERSION, "budgets": entries})
 
     def _read(self) -> dict[str, Any]:

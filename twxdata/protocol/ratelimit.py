@@ -239,8 +239,21 @@ class BudgetMemory(Protocol):
         """``(limit, remaining, reset)`` of a window that has not reset by ``now``."""
         ...
 
-    def remember(self, key: str, *, limit: int, remaining: int, reset: int, now: float) -> None:
-        """Keep a budget's state."""
+    def last_sent(self, key: str) -> float | None:
+        """When the budget's last request left (server clock, Unix seconds), if known."""
+        ...
+
+    def remember(
+        self,
+        key: str,
+        *,
+        limit: int,
+        remaining: int,
+        reset: int,
+        now: float,
+        last_sent: float | None = None,
+    ) -> None:
+        """Keep a budget's state (``last_sent``: server clock, for a per-second rule)."""
         ...
 
 
