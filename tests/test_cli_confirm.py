@@ -137,3 +137,18 @@ def test_a_run_that_is_not_interactive_never_asks(api, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0 and "collect?" not in result.stderr, result.stderr
     assert api.stats.count("get_recent_tweets_count") == counts
+
+
+def test_a_run_too_costly_to_size_asks_without_an_estimate(api, tmp_path):
+    # All of X's archive: sizing it would take over 200 counts/all requests (over $2), more
+    # than an estimate may spend ($1): none is sent, and the question says the cost is unknown.
+    threshold(api, tmp_path, "1")
+    counts, before = api.stats.count("get_all_tweets_count"), api.stats.count("search_all_tweets")
+    status, err = at_a_terminal(
+        api, tmp_path, ["search", "the", "--archive", "--start-time", "2006-03-21"], "n"
+    )
+    assert "not estimated: sizing this collection takes up to" in err, err
+    assert "its cost is not known" in err and "collect? [y/N]" in err
+    assert status == 1 and "not collecting; nothing was fetched" in err
+    assert api.stats.count("get_all_tweets_count") == counts
+    assert api.stats.count("search_all_tweets") == before

@@ -43,8 +43,13 @@ def test_prices_can_be_overridden_and_legacy_tiers_count_posts_only():
     assert charge(ENDPOINTS["search_recent_tweets"], POSTS, cheaper).low.usd == pytest.approx(0.008)
     with pytest.raises(ParameterError, match="no such price"):
         PRICES.updated({"tweet": 1})
-    with pytest.raises(ParameterError, match="post must be a number"):
-        PRICES.updated({"post": -1})
+    for wrong in (-1, float("nan"), float("inf"), True, "0.004"):
+        with pytest.raises(ParameterError, match="post must be a finite number of USD"):
+            PRICES.updated({"post": wrong})
+    with pytest.raises(ParameterError, match="monthly_post_cap must be a whole number"):
+        PRICES.updated({"monthly_post_cap": 1.5})
+    with pytest.raises(ParameterError, match="a mapping of price names"):
+        PRICES.updated("post=0.004")  # type: ignore[arg-type]
     basic = legacy("basic")
     assert basic.monthly_post_cap == 15_000 and not basic.dollars
     assert charge(ENDPOINTS["search_recent_tweets"], POSTS, basic).low.usd == 0

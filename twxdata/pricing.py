@@ -21,6 +21,7 @@ Pure: no clock, no files. ``Ledger`` (what was charged today) is state passed in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -91,6 +92,8 @@ class Prices:
         >>> PRICES.updated({"post": 0.004}).post
         0.004
         """
+        if not isinstance(values, Mapping):
+            raise ParameterError("prices", "a mapping of price names to USD", got=values)
         known = {f.name for f in fields(self)}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -98,15 +101,35 @@ class Prices:
                 "prices", f"no such price {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         for name, value in values.items():
-            if name in ("source",):
+            if name == "source":
+                if not isinstance(value, str):
+                    raise ParameterError("prices", "source must be text", got=value)
                 continue
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or value < 0):  # fmt: skip
-                raise ParameterError("prices", f"{name} must be a number >= 0 or null", got=value)
+            if value is None:
+                continue
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if name == "monthly_post_cap":
+                if not (isinstance(value, int) and number and value > 0):
+                    raise ParameterError("prices", "monthly_post_cap must be a whole number of "
+                                         "posts > 0", got=value)  # fmt: skip
+            elif not (number and math.isfinite(value) and 0 <= value < 1_000):
+                # nan or inf would turn every cost, and so every spend cap, into nonsense
+                raise ParameterError("prices", f"{name} must be a finite number of USD, 0 or "
+                                     "more (or null)", got=value)  # fmt: skip
         return replace(self, **dict(values))
 
 
 PRICES = Prices()
+
+
+def usd_text(amount: float) -> str:
+    """Dollars for people: to the cent, or to the tenth of a cent when cents would hide it.
+
+    >>> usd_text(0.3), usd_text(0.065), usd_text(1234.5)
+    ('$0.30', '$0.065', '$1,234.50')
+    """
+    cents = abs(amount * 100 - round(amount * 100)) < 1e-6
+    return f"${amount:,.2f}" if cents else f"${amount:,.3f}"
 
 
 def legacy(tier: str) -> Prices:

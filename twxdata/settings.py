@@ -14,6 +14,7 @@ builds them here.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -224,8 +225,8 @@ def _checked_tier(tier: Any) -> str:
 
 
 def _checked_usd(usd: Any) -> float:
-    if isinstance(usd, bool) or not isinstance(usd, (int, float)) or not usd >= 0:
-        raise ParameterError("confirm_above", "a dollar amount >= 0", got=usd)
+    if isinstance(usd, bool) or not isinstance(usd, (int, float)) or not 0 <= usd < math.inf:
+        raise ParameterError("confirm_above", "a finite dollar amount >= 0", got=usd)
     return float(usd)
 
 

@@ -32,6 +32,7 @@ from twxdata.cli.common import (
 from twxdata.cli.output import remove_spool, spool_for, write_collection, write_dataset
 from twxdata.cli.paths import Output
 from twxdata.cli.process import tuned
+from twxdata.pricing import usd_text
 
 # verb -> (kind, help, metavar of the targets)
 VERBS: dict[str, tuple[str, str, str]] = {
@@ -336,7 +337,8 @@ class _Say:
         if archive is None or collection is None or not collection.pages:
             return
         self.line(
-            f"the responses are kept in {archive}: run the same command again to continue",
+            f"the responses are kept in {archive}: run the same command again to continue "
+            f"(or make a table of them now: `twxdata flatten {archive} -o OUT.parquet`)",
             always=True,
         )
 
@@ -346,8 +348,11 @@ class _Say:
         noun = _NOUNS[collection.kind.result]
         unwritten = [str(o) for o in (outputs.table, outputs.dataset) if o is not None]
         tail = f"; nothing written to {', '.join(unwritten)}" if unwritten else ""
+        meter = collection.meter
+        cost = (f" (cost ${meter.low.usd:,.2f})"
+                if meter is not None and meter.low.requests else "")  # fmt: skip
         self.line(f"{how} after {collection.items:,} {noun} in "
-                  f"{_count(collection.pages, 'page')}{tail}", always=True)  # fmt: skip
+                  f"{_count(collection.pages, 'page')}{cost}{tail}", always=True)  # fmt: skip
         self.kept(collection, outputs)
 
     def summary(
@@ -369,13 +374,13 @@ class _Say:
                 f"{sum(errors.values())} partial errors ({listed}){_where_errors(outputs)}"
             )
         if failed:
-            parts.append(f"{len(failed)} of {streams} targets failed")
+            parts.append(f"{len(failed)} of {_count(streams, 'target')} failed")
         if collection.resumed_pages:
             parts.append(f"{collection.resumed_pages} pages from an earlier run")
         meter = collection.meter
         if meter is not None and meter.low.requests:
             low, high = meter.low.usd, meter.high.usd
-            parts.append(f"cost ${low:,.2f}" + (f" (${high:,.2f} if includes are charged)"
+            parts.append(f"cost {usd_text(low)}" + (f" ({usd_text(high)} if includes are charged)"
                                                   if high > low + 0.005 else ""))  # fmt: skip
             if meter.spent_before:
                 parts.append(f"${meter.spent_total:,.2f} over all runs of this collection")
@@ -383,10 +388,16 @@ class _Say:
             counted = ""
             if meter.cap.spent > meter.spent_total + 0.005:
                 # The cap trusts only this run's same-day repeats to be free (collect.meter).
-                counted = (f", counted as ${meter.cap.spent:,.2f}: what was read earlier today "
+                counted = (f", counted as {usd_text(meter.cap.spent)}: what was read earlier today "
                            "may be free on X, but the cap counts it in full")  # fmt: skip
-            parts.append(f"stopped at the --max-cost of ${meter.cap.limit:,.2f}{counted} (the "
-                         "same command with a higher cap continues)")  # fmt: skip
+            then = (
+                "the same command with a higher cap continues"
+                if outputs.archive is not None
+                else "nothing kept to continue from: with --raw FILE, or -o, a higher cap "
+                "continues instead of reading everything again"
+            )
+            parts.append(f"stopped at the --max-cost of {usd_text(meter.cap.limit)}{counted} "
+                         f"({then}; the cap counts the {noun} in data, not includes)")  # fmt: skip
         if nothing:
             parts.append("nothing collected, no table written")
         where = f" -> {', '.join(written)}" if written else ""

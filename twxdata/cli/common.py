@@ -36,23 +36,24 @@ def seconds(text: str) -> float:
 
 def dollars(text: str) -> float:
     """An amount of US dollars, more than 0 (``$5``, ``5``, ``0.50``)."""
-    try:
-        value = float(text.strip().lstrip("$"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 dollars, got {text}")
-    return value
+    return _dollars(text, zero=False)
 
 
 def dollars_or_zero(text: str) -> float:
     """An amount of US dollars, 0 or more."""
+    return _dollars(text, zero=True)
+
+
+def _dollars(text: str, *, zero: bool) -> float:
     try:
         value = float(text.strip().lstrip("$"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 dollars or more, got {text}")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite amount of US dollars, got {text}")
+    if value < 0 or (value == 0 and not zero):
+        least = "0 dollars or more" if zero else "more than 0 dollars"
+        raise argparse.ArgumentTypeError(f"must be {least}, got {text}")
     return value
 
 

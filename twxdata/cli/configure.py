@@ -109,7 +109,11 @@ def run(args: argparse.Namespace) -> int:
             return test(args.api_base)
         return prompt_and_save(args.api_base, args.store)
     except ParameterError as exc:
-        print(f"twxdata configure: error: {exc}", file=sys.stderr)
+        said = str(exc)
+        if exc.parameter in ("prices", "tier", "confirm_above"):  # in the option's own words
+            option = "--" + exc.parameter.replace("_", "-")
+            said = option + said[len(exc.parameter) :]
+        print(f"twxdata configure: error: {said}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"twxdata configure: error: {exc}", file=sys.stderr)
@@ -140,12 +144,18 @@ def _read_prices(text: str) -> dict[str, Any]:
     for pair in text.replace(" ", ",").split(","):
         if not pair:
             continue
-        name, _, usd = pair.partition("=")
+        name, _, usd = (part.strip() for part in pair.partition("="))
+        if not name or name in prices:
+            problem = "a price name before each =" if not name else f"{name} given twice"
+            raise ParameterError("--prices", f"NAME=USD pairs: {problem}", got=text)
         try:
-            prices[name.strip()] = None if usd.strip() in ("null", "none") else float(usd)
+            value = None if usd in ("null", "none") else float(usd)
         except ValueError:
             raise ParameterError("--prices", "NAME=USD pairs with USD a number", got=pair) from None
-    return prices
+        whole = name == "monthly_post_cap" and value is not None and value.is_integer()
+        prices[name] = int(value) if whole and value is not None else value
+    # Pairs change the prices they name and keep the others saved before (a file replaces all).
+    return {**load_spending().prices, **prices}
 
 
 def _print_spending(saved: Any) -> None:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from twxdata.collect.defaults import current_prices
 from twxdata.collect.estimate import estimate
+from twxdata.errors import ParameterError
 from twxdata.pricing import unit_price
 from twxdata.settings import load_spending
 
@@ -58,12 +59,21 @@ async def confirm(
         return
     print(f"estimating what this costs (above ${threshold:,.2f} it asks first)...",
           file=sys.stderr)  # fmt: skip
-    found = await estimate(
-        args.kind, args.targets, archive=getattr(args, "archive", False),
-        fields="minimal" if getattr(args, "minimal_fields", False) else "research",
-        limit=args.limit, max_pages=args.max_pages, client=client, progress=False,
-        concurrency=args.concurrency, max_cost=args.max_cost, **options,
-    )  # fmt: skip
+    try:
+        found = await estimate(
+            args.kind, args.targets, archive=getattr(args, "archive", False),
+            fields="minimal" if getattr(args, "minimal_fields", False) else "research",
+            limit=args.limit, max_pages=args.max_pages, client=client, progress=False,
+            concurrency=args.concurrency, max_cost=args.max_cost, **options,
+        )  # fmt: skip
+    except ParameterError as exc:
+        if exc.parameter != "max_estimate_cost":
+            raise
+        # Sizing it would itself cost more than an estimate should: ask without one.
+        print(f"not estimated: {exc.problem}", file=sys.stderr)
+        _ask("its cost is not known; --max-cost USD caps a run, -y skips this question",
+             "not collecting; nothing was fetched")  # fmt: skip
+        return
     low = float(found.total["usd_low"])
     if args.max_cost is not None:
         low = min(low, args.max_cost)
@@ -77,11 +87,16 @@ async def confirm(
         "question, `twxdata configure --confirm-above USD` moves the threshold",
         file=sys.stderr,
     )
+    _ask(None, f"not collecting (estimated ${low:,.2f}); nothing was fetched but the estimate "
+         f"(${found.total['cost_of_estimate_usd']:,.3f})")  # fmt: skip
+
+
+def _ask(why: str | None, declined: str) -> None:
+    """Ask on standard error, read the answer from standard input; ``Declined`` unless yes."""
+    if why is not None:
+        print(why, file=sys.stderr)
     sys.stderr.write("collect? [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip().lower() not in ("y", "yes"):
-        raise Declined(
-            f"not collecting (estimated ${low:,.2f}); nothing was fetched but the estimate "
-            f"(${found.total['cost_of_estimate_usd']:,.3f})"
-        )
+        raise Declined(declined)

@@ -20,7 +20,12 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from twxdata.cli import UsageError, _in_option_words
-from twxdata.cli.common import add_connection_options, client_from_args, stderr_reporter
+from twxdata.cli.common import (
+    add_connection_options,
+    client_from_args,
+    dollars,
+    stderr_reporter,
+)
 
 
 def register(sub: Any) -> None:
@@ -44,6 +49,11 @@ def register(sub: Any) -> None:
             verb_parser.add_argument(
                 "--json", action="store_true", help="print one JSON object instead of a table"
             )
+        verb_parser.add_argument(
+            "--max-estimate-cost", type=dollars, default=1.0, metavar="USD",
+            help="what the estimate itself may spend on sizing (counts requests, user "
+            "lookups) before it is refused (default $1.00; a year of archive search is $0.12)",
+        )  # fmt: skip
         verb_parser.set_defaults(run=run_estimate, estimate_parser=parser)
     parser.set_defaults(run=_no_verb, estimate_parser=parser)
 
@@ -100,6 +110,7 @@ def run_estimate(args: argparse.Namespace) -> int:
                 limit=args.limit, max_pages=args.max_pages, raw=args.raw,
                 restart=args.restart, client=client, progress=False,
                 concurrency=args.concurrency, max_cost=getattr(args, "max_cost", None),
+                max_estimate_cost=args.max_estimate_cost,
                 **options,
             )  # fmt: skip
 

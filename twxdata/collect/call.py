@@ -16,6 +16,7 @@ from typing import IO, Any
 from twxdata.client import Client
 from twxdata.collect.collection import Collection
 from twxdata.collect.defaults import current_prices, default_client
+from twxdata.collect.kinds import KINDS
 from twxdata.collect.meter import Meter
 from twxdata.collect.plan import TIME_PARAMS, Fields, make_plan
 from twxdata.collect.walk import Plan, Stream, execute, resume_from_archive
@@ -23,6 +24,7 @@ from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError, TwxError
 from twxdata.folders import cache_dir
 from twxdata.notebook.progress import Progress
+from twxdata.pricing import unit_price, usd_text
 from twxdata.protocol.spend import SpendCap
 from twxdata.protocol.timefmt import is_relative
 from twxdata.protocol.window import continue_below, fit_window
@@ -111,6 +113,8 @@ async def collect(
     reached (``Collection.capped``); the same call with a higher cap continues.
     """
     check_cost(max_cost)
+    if max_cost is not None:
+        _check_priced(kind, archive)  # before the plan: resolving @names is a paid read
     client = client or default_client()
     plan = await make_plan(
         client,
@@ -130,6 +134,12 @@ async def collect(
         target_names={s.key: s.label for s in plan.streams if s.label},
     )
     collection.meter = _meter(client, plan, max_cost)
+    if max_cost is not None:
+        smallest = _smallest_page(plan, collection.meter)
+        if max_cost + 1e-9 < smallest:
+            raise ParameterError(
+                "max_cost", f"does not pay for the smallest page, ${smallest:.3f}", got=max_cost
+            )
     store = (
         _open_store(Path(raw), plan, collection, restart, client.server_now())
         if raw is not None
@@ -140,8 +150,19 @@ async def collect(
         extra = store.checkpoint.extra
         spent = _usd(extra.get("spent_usd"))
         collection.meter.spent_before = spent
-        if collection.meter.cap is not None:  # a cap holds over every run of the collection
-            collection.meter.cap.spent = max(spent, _usd(extra.get("cap_spent_usd")))
+        cap = collection.meter.cap
+        if cap is not None:  # a cap holds over every run of the collection
+            cap.spent = max(spent, _usd(extra.get("cap_spent_usd")))
+            positions = store.checkpoint.streams
+            done = all(s.key in positions and positions[s.key].done for s in plan.streams)
+            if cap.left + 1e-9 < _smallest_page(plan, collection.meter) and not done:
+                store.archive.close()
+                raise ParameterError(
+                    "max_cost",
+                    f"is spent: earlier runs of this collection were charged ${cap.spent:,.2f}; "
+                    "a higher one continues",
+                    got=max_cost,
+                )
     _last[:] = [collection]
     unit = {"tweets": "posts", "users": "users", "counts": "buckets"}[plan.kind.result]
     total = plan.limit * len(plan.streams) if plan.limit else None
@@ -189,14 +210,19 @@ def _warn_capped(collection: Collection, raw: str | Path | None) -> None:
     meter = collection.meter
     cap = meter.cap.limit if meter is not None and meter.cap is not None else 0.0
     spent = meter.spent_total if meter is not None else 0.0
+    counted = meter.cap.spent if meter is not None and meter.cap is not None else spent
     then = (
         f"the same call with a higher max_cost continues from {raw}"
         if raw is not None
         else "to continue rather than start over with a higher max_cost, pass raw=FILE"
     )
+    charged = f"{usd_text(spent)} charged"
+    if counted > spent + 0.0005:  # the cap trusts only this run's same-day repeats to be free
+        charged += (f", {usd_text(counted)} as the cap counts: what was read earlier today may "
+                    "be free on X")  # fmt: skip
     warnings.warn(
-        f"stopped at max_cost=${cap:,.2f} after {collection.items:,} items (${spent:,.2f} "
-        f"charged); {then}",
+        f"stopped at max_cost={usd_text(cap)} after {collection.items:,} items ({charged}; the cap "
+        f"counts what is in data, not includes); {then}",
         CostCapReached,
         stacklevel=_caller_level(),
     )
@@ -209,13 +235,43 @@ def _usd(value: object) -> float:
     return 0.0
 
 
-def check_cost(max_cost: float | None) -> None:
+def check_cost(max_cost: float | None, *, name: str = "max_cost") -> None:
+    """A dollar amount given by the caller: a finite number of US dollars above 0."""
     if max_cost is None:
         return
     if isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)):
-        raise ParameterError("max_cost", "must be a number of US dollars", got=max_cost)
-    if not math.isfinite(max_cost) or max_cost <= 0:
-        raise ParameterError("max_cost", "must be more than 0 US dollars", got=max_cost)
+        raise ParameterError(name, "must be a number of US dollars", got=max_cost)
+    if not math.isfinite(max_cost):
+        raise ParameterError(name, "must be a finite number of US dollars", got=max_cost)
+    if max_cost <= 0:
+        raise ParameterError(name, "must be more than 0 US dollars", got=max_cost)
+
+
+def _check_priced(kind: str, archive: bool) -> None:
+    """A spend cap needs a dollar price for what the collection reads (a legacy tier, or a
+    price set to null, has none: the cap could not count a cent, so it would not hold)."""
+    what = KINDS.get(kind) if isinstance(kind, str) else None
+    if what is None:
+        return  # make_plan says what is wrong with the kind
+    name = what.archive_endpoint if archive and what.archive_endpoint else what.endpoint
+    prices = current_prices()
+    if unit_price(get_endpoint(name), prices)[0] <= 0:
+        raise ParameterError(
+            "max_cost",
+            f"cannot be counted: no dollar price for what {name} reads ({prices.source}); set "
+            "one with `twxdata configure --prices` or twxdata.configure(prices=...)",
+        )
+
+
+def _smallest_page(plan: Plan, meter: Meter) -> float:
+    """What the cheapest first request of the plan costs at most (USD)."""
+    if meter.per_request:
+        return meter.unit
+    endpoint = meter.endpoint
+    if endpoint.ids_param:
+        sizes = [len(s.params.get(endpoint.ids_param) or ()) or 1 for s in plan.streams]
+        return min(sizes or [1]) * meter.unit
+    return (endpoint.page_size[0] if endpoint.page_size else 1) * meter.unit
 
 
 def _meter(client: Client, plan: Plan, max_cost: float | None) -> Meter:
@@ -267,7 +323,9 @@ def _open_store(
                 "resuming %s: %d pages already in %s", plan.kind.name, collection.resumed_pages, raw
             )
             warnings.warn(
-                f"resuming: {collection.resumed_pages} pages ({collection.items:,} items) "
+                f"resuming: {collection.resumed_pages} "
+                f"{'page' if collection.resumed_pages == 1 else 'pages'} "
+                f"({collection.items:,} items) "
                 f"already in {raw}",
                 ResumeNotice,
                 stacklevel=_caller_level(),

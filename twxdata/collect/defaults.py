@@ -45,7 +45,7 @@ def configure(**client_options: Any) -> None:
         given = client_options.pop("prices")
         _prices.clear()
         if given:
-            load_prices().updated(dict(given))  # refused at once if a name or value is wrong
+            load_prices().updated(given)  # refused at once if a name or value is wrong
             _prices.update(given)
     for key, value in client_options.items():
         if value is None:

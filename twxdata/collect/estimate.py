@@ -48,12 +48,16 @@ from twxdata.collect.plan import Fields, make_plan
 from twxdata.collect.users import split_users
 from twxdata.collect.walk import Plan
 from twxdata.endpoints import Endpoint, get_endpoint
-from twxdata.errors import AuthError, ParameterError
+from twxdata.errors import ParameterError
 from twxdata.notebook.loop import run
 from twxdata.pricing import Cost, Prices
 
 __all__ = ["INCLUDE_RATES", "Estimate", "Row", "estimate", "estimate_sync", "kind_of",
            "seconds_at_limit"]  # fmt: skip
+
+# What an estimate may spend on sizing unless told otherwise: a year of full-archive search
+# ($0.12) and the followers of 100 accounts ($1.00) fit; twenty years of archive do not.
+MAX_ESTIMATE_COST = 1.0
 
 # Command-line verbs whose kind is spelt otherwise (the rest: "liking-users" -> liking_users).
 VERB_KINDS = {"quotes": "quote_tweets"}
@@ -95,6 +99,7 @@ async def estimate(
     concurrency: int = 4,
     max_cost: float | None = None,
     prices: Prices | None = None,
+    max_estimate_cost: float | None = MAX_ESTIMATE_COST,
     **params: Any,
 ) -> Estimate:
     """What ``collect_<kind>(targets, ...)`` with the same arguments would fetch and cost.
@@ -115,8 +120,14 @@ async def estimate(
     if not isinstance(prices, Prices):
         raise ParameterError("prices", "must be a twxdata.pricing.Prices", got=prices)
     check_cost(max_cost)
+    if max_estimate_cost is not None:
+        check_cost(max_estimate_cost, name="max_estimate_cost")
     what = kind_of(kind)
     client = client or default_client()
+    # Credentials that cannot run the collection make its estimate moot: refused before any
+    # request, as the collection itself would be (no $0.00 estimate of nothing).
+    collecting = what.archive_endpoint if archive and what.archive_endpoint else what.endpoint
+    client.credentials.for_endpoint(get_endpoint(collecting))
     window = {"start_time": start_time, "end_time": end_time, "since_id": since_id,
               "until_id": until_id, "sort_order": sort_order}  # fmt: skip
     if what.name == "counts" and granularity is None:
@@ -138,6 +149,14 @@ async def estimate(
     if what.target in ("user", "user_ids"):
         _charge_resolved(client, targets, cached, spent, prices)
     job = Sizer(client, plan, prices, spent)
+    requests, usd = job.sizing_cost()
+    if max_estimate_cost is not None and usd > max_estimate_cost + 1e-9:
+        raise ParameterError(
+            "max_estimate_cost",
+            f"sizing this collection takes up to {requests:,} requests, ${usd:,.2f}: allow it "
+            "with a higher max_estimate_cost, or narrow the window or the targets",
+            got=max_estimate_cost,
+        )
     rows = await job.rows()
     notes = job.notes
     if raw is not None and not restart and _exists(raw):
@@ -169,6 +188,7 @@ def estimate_sync(
     concurrency: int = 4,
     max_cost: float | None = None,
     prices: Prices | None = None,
+    max_estimate_cost: float | None = MAX_ESTIMATE_COST,
     **params: Any,
 ) -> Estimate:
     """Blocking ``estimate``: ``twxdata.estimate_sync("followers", ["@NASA", "@ESA"])``."""
@@ -177,7 +197,8 @@ def estimate_sync(
                         sort_order=sort_order, granularity=granularity, limit=limit,
                         max_pages=max_pages, fields=fields, raw=raw, restart=restart,
                         client=client, progress=progress, concurrency=concurrency,
-                        max_cost=max_cost, prices=prices, **params))  # fmt: skip
+                        max_cost=max_cost, prices=prices,
+                        max_estimate_cost=max_estimate_cost, **params))  # fmt: skip
 
 
 def _charge_resolved(
@@ -262,10 +283,6 @@ def _assemble(
             f"{total['unknown_targets']} targets of unknown size (no count, no limit) are left "
             "out of the totals: give limit= to bound them"
         )
-    try:
-        client.credentials.for_endpoint(endpoint)
-    except AuthError as exc:
-        notes.append(f"your credentials cannot collect this: {exc}")
     return Estimate(plan.kind.name, plan.endpoint, rows, total, notes, prices, plan.spec)
 
 

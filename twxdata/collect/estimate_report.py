@@ -97,6 +97,12 @@ class Estimate:
             f"{what} in {t['requests']:,} {plural(t['requests'], 'request')}, "
             f"~{duration(t['seconds'])} at the rate limit"
         ]
+        if t.get("within_max_cost") is False:
+            what = self.rows[0].resource if self.rows else "items"
+            lines.append(
+                f"max_cost ${t['max_cost']:,.2f} stops it early: after about "
+                f"{t['stops_at_max_cost_after']:,} {what}"
+            )
         if self.prices.dollars and self.kind == "counts":
             lines.append(f"cost: ${t['usd_low']:,.2f} (charged per count request)")
         elif self.prices.dollars:

@@ -16,7 +16,7 @@ from twxdata.collect.estimate_report import RESOURCE_NOUN, Row
 from twxdata.collect.walk import Plan, Stream, gather_or_cancel
 from twxdata.endpoints import WINDOW_SECONDS, Endpoint, get_endpoint
 from twxdata.errors import AuthError, Forbidden, NotFound
-from twxdata.pricing import Cost, Prices, charge
+from twxdata.pricing import Cost, Prices, charge, unit_price
 from twxdata.protocol.params import split_ids
 from twxdata.protocol.timefmt import parse_api_time
 
@@ -68,6 +68,28 @@ class Sizer:
         self.prices = prices
         self.spent = spent
         self.notes: list[str] = []
+
+    def sizing_cost(self) -> tuple[int, float]:
+        """What sizing will cost at most, before anything is asked: (requests, USD). A year of
+        full-archive search is 12 counts requests ($0.12); the followers of 1,000 accounts,
+        1,000 user reads ($10)."""
+        name = self.kind.name
+        streams = self.plan.streams
+        if name == "search":
+            if self.endpoint.paginated:  # full archive: one counts/all request per 31 days
+                requests = 0
+                for stream in streams:
+                    start, end = self._window(stream.params)
+                    requests += max(1, math.ceil((end - start) / 86_400 / COUNTS_CHUNK_DAYS))
+                return requests, requests * self.prices.price("counts_all")
+            return len(streams), len(streams) * self.prices.price("counts_recent")
+        if name in _USER_METRIC or name in _POST_METRIC:
+            kind = "user" if name in _USER_METRIC else "post"
+            return math.ceil(len(streams) / 100), len(streams) * self.prices.price(kind)
+        if name == "list_members":
+            unit = unit_price(get_endpoint("get_list"), self.prices)[0]
+            return len(streams), len(streams) * unit
+        return 0, 0.0
 
     async def rows(self) -> list[Row]:
         name = self.kind.name

@@ -26,10 +26,14 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     42
     """
     try:
-        loop = asyncio.get_running_loop()
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
     except RuntimeError:
+        loop = None
+    if loop is None:
         # A loop of its own, for this call: clients made on it (the default client of
         # fetch_*) close with it (Client closes its session when its loop shuts down).
+        # Outside the ``except``: the call's own errors must not read as raised while
+        # handling "no running event loop".
         return asyncio.run(coro)
     import nest_asyncio  # only when a loop runs already, never at import
 

@@ -18,6 +18,7 @@ reservation (the same-day deduplication can only make it cheaper). Pure: amounts
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 _EPSILON = 1e-9  # money is added in floats: a cent's share must not be lost to rounding
@@ -41,8 +42,8 @@ class SpendCap:
         not even ``smallest`` fits (the stream stops)."""
         if unit <= 0:
             return wanted
-        fits = int((self.left + _EPSILON) // unit)
-        size = min(wanted, fits)
+        fits = (self.left + _EPSILON) / unit  # a float: a huge cap must not overflow an int
+        size = wanted if fits >= wanted else math.floor(fits)
         if size < max(1, smallest):
             return 0
         self.reserved += size * unit

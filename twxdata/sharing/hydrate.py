@@ -33,7 +33,7 @@ from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
 from twxdata.store.checkpoint import Checkpoint, open_archive
 from twxdata.store.paths import same_file
-from twxdata.store.provenance import ProvenanceBuilder, read_parquet, with_provenance
+from twxdata.store.provenance import ProvenanceBuilder, provenance_metadata, read_parquet
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,6 +56,8 @@ class Hydration:
     batches_resumed: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     capped: bool = False  # stopped at the spend cap: some batches were not looked up yet
+    not_asked: int = 0  # ids not looked up yet (a capped run): neither rebuilt nor missing
+    cost_usd: float | None = None  # what the lookups were charged over all runs (with a cap)
 
     @property
     def summary(self) -> str:
@@ -65,7 +67,10 @@ class Hydration:
         if self.reasons:
             line += "; not rebuilt: " + ", ".join(f"{n:,} {r}" for r, n in self.reasons.items())
         if self.capped:
-            line += "; stopped at the spend cap (a higher cap continues)"
+            line += (f"; {self.not_asked:,} not looked up yet: stopped at the spend cap "
+                     "(a higher cap continues)")  # fmt: skip
+        if self.cost_usd is not None:
+            line += f"; cost ${self.cost_usd:,.2f}"
         return line
 
     def frame(self) -> pd.DataFrame:
@@ -129,6 +134,9 @@ async def hydrate(
             )
         )
         _check_files(Path(ids) if isinstance(ids, (str, Path)) else None, out, archive_path)
+        unit = unit_price(endpoint, current_prices())[0]
+        if max_cost is not None:
+            _check_cap(max_cost, unit, min(BATCH, count))  # before any file or request
         spec = {
             "kind": f"hydrate {kind.result}",
             "ids_sha256": digest,
@@ -143,7 +151,6 @@ async def hydrate(
         bar.items = min(count, resumed * BATCH)
         client.add_listener(bar)
         fetched = 0
-        unit = unit_price(endpoint, current_prices())[0]
         spent = checkpoint.extra.get("spent_usd")
         cap = (
             None
@@ -152,6 +159,17 @@ async def hydrate(
                 float(max_cost), spent=float(spent) if isinstance(spent, (int, float)) else 0.0
             )
         )
+        batches = -(-count // BATCH)
+        if cap is not None and len(done) < batches and cap.left + 1e-9 < min(BATCH, count) * unit:
+            client.remove_listener(bar)
+            bar.close()
+            archive.close()
+            raise ParameterError(
+                "max_cost",
+                f"is spent: earlier runs of this hydration were charged ${cap.spent:,.2f}; a "
+                "higher one continues",
+                got=max_cost,
+            )
         try:
             fetched = await _run(
                 client, endpoint, params, source, done, archive, checkpoint, cp_path, concurrency,
@@ -161,13 +179,39 @@ async def hydrate(
             client.remove_listener(bar)
             bar.close()
             archive.close()
-        result = _finish(archive_path, kind.result, count, out)
+        capped = cap is not None and len(done) < batches
+        asked = sum(len(batch) for index, batch in _batches(source) if index in done)
+        extra: dict[str, Any] = {"complete": not capped}
+        if capped:
+            extra["incomplete"] = "stopped at the spend cap"
+        if cap is not None:
+            extra["cost"] = {"usd_low": round(cap.spent, 6), "cap_usd": cap.limit,
+                             "low_is": "ids found charged (X: per resource returned)"}  # fmt: skip
+        result = _finish(archive_path, kind.result, asked, out, extra)
+        result.requested = count
         result.batches_fetched, result.batches_resumed = fetched, resumed
-        result.capped = cap is not None and len(done) < -(-count // BATCH)
+        result.capped = capped
+        result.not_asked = count - asked
+        result.cost_usd = None if cap is None else round(cap.spent, 6)
         return result
     finally:
         if cleanup is not None:
             cleanup.unlink(missing_ok=True)
+
+
+def _check_cap(max_cost: float, unit: float, first: int) -> None:
+    """A cap must be countable (a dollar price) and pay for the first batch of lookups."""
+    if unit <= 0:
+        raise ParameterError(
+            "max_cost",
+            "cannot be counted: no dollar price for lookups (a legacy tier, or a price set to "
+            "null); set one with `twxdata configure --prices`",
+        )
+    if max_cost + 1e-9 < first * unit:
+        raise ParameterError(
+            "max_cost", f"does not pay for the first batch of lookups, ${first * unit:.3f}",
+            got=max_cost,
+        )  # fmt: skip
 
 
 def _id_source(ids: Path | str | Iterable[Any]) -> tuple[Path, Path | None]:
@@ -283,8 +327,11 @@ def _check_files(ids: Path | None, output: Path | None, raw: Path) -> None:
                              "responses it is built from", got=str(raw))  # fmt: skip
 
 
-def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydration:
-    """Build the table from the archive (streaming) and the report of what is missing."""
+def _finish(
+    raw: Path, result: str, requested: int, output: Path | None, extra: dict[str, Any]
+) -> Hydration:
+    """Build the table from the archive (streaming) and the report of what is missing;
+    ``requested``: the ids looked up; ``extra``: more provenance (completeness, cost)."""
     import pyarrow as pa
 
     from twxdata.tables import SCHEMAS, TableWriter, iter_batches, iter_pages
@@ -292,15 +339,13 @@ def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydr
     errors: list[pa.Table] = []
     rows = 0
     writer = None
+    builder = ProvenanceBuilder({"kind": f"hydrate {result}", "archive": raw.name})
     if output is not None:
-        builder = ProvenanceBuilder({"kind": f"hydrate {result}", "archive": raw.name})
-        builder.add_all(iter_pages(raw))
-        schema = with_provenance(
-            SCHEMAS[result].empty_table(), builder.build(table=result, rows=0)
-        ).schema
-        writer = TableWriter(output, schema, name=result)
+        if raw.exists():
+            builder.add_all(iter_pages(raw))
+        writer = TableWriter(output, SCHEMAS[result].empty_table().schema, name=result)
     try:
-        for batch in iter_batches([raw], tables=[result, "errors"]):
+        for batch in iter_batches([raw], tables=[result, "errors"]) if raw.exists() else ():
             table = batch.get(result)
             if table is not None and table.num_rows:
                 rows += table.num_rows
@@ -308,8 +353,8 @@ def _finish(raw: Path, result: str, requested: int, output: Path | None) -> Hydr
                     writer.write(table)
             if batch.get("errors") is not None and batch["errors"].num_rows:
                 errors.append(batch["errors"])
-        if writer is not None:
-            writer.commit()
+        if writer is not None:  # provenance once the rows are known
+            writer.commit(provenance_metadata({**builder.build(table=result, rows=rows), **extra}))
     except BaseException:
         if writer is not None:
             writer.abort()
