@@ -165,7 +165,7 @@ def render_usage(usage: Any, today: date, days: int) -> str:
     if usage.project_id:
         lines.append(f"project {usage.project_id}")
     lines.append("")
-    lines.append(f"post reads per day (last {days} days, UTC):")
+    lines.append(f"post reads per day (last {'day' if days == 1 else f'{days} days'}, UTC):")
     if not usage.daily:
         lines.append("  none reported")
     width = max([len(f"{n:,}") for _, n in usage.daily] or [1])

@@ -216,7 +216,17 @@ def counted(n: int, noun: str) -> str:
 
 
 def percent(share: float) -> str:
-    return f"{share * 100:.2g}%" if share < 0.01 else f"{share * 100:.1f}%"
+    """A share for people, never in scientific notation.
+
+    >>> percent(0), percent(5e-07), percent(0.00048), percent(0.25)
+    ('0%', 'under 0.001%', '0.048%', '25.0%')
+    """
+    value = share * 100
+    if value == 0:
+        return "0%"
+    if value < 0.001:
+        return "under 0.001%"
+    return f"{value:.2g}%" if share < 0.01 else f"{value:.1f}%"
 
 
 def clip(text: str, width: int) -> str:
