@@ -121,13 +121,14 @@ def test_a_capped_hydration_tells_what_was_not_looked_up_and_what_it_cost(
     # Deleted and protected posts are not charged: the first batch leaves room for a second
     # (its worst case, $0.50, fits), not for a third.
     assert "50 not looked up yet: stopped at the spend cap" in capped.stderr
-    assert "no reason given" not in capped.stderr and "cost $" in capped.stderr
+    assert "no reason given" not in capped.stderr and "charged at most $" in capped.stderr
     record = read_provenance(out)
     rows = len(twxdata.read_parquet(out))
     assert record is not None and record["rows"] == rows and 150 < rows < 200
     assert record["complete"] is False and record["cost"]["cap_usd"] == 1.0
     spent = cli(api, tmp_path, "hydrate", str(ids), "--max-cost", "1", "-o", str(out))
-    assert spent.returncode == 2 and "--max-cost: is spent" in one_line(spent)
+    assert spent.returncode == 2
+    assert "less than the next batch ($0.25): a higher one continues" in one_line(spent)
     done = cli(api, tmp_path, "hydrate", str(ids), "--max-cost", "3", "-o", str(out))
     assert done.returncode == 0 and "not looked up" not in done.stderr
     assert read_provenance(out)["complete"] is True  # type: ignore[index]
@@ -137,3 +138,18 @@ def test_a_sync_call_s_error_is_not_chained_to_the_missing_loop() -> None:
     with pytest.raises(ParameterError) as raised:
         twxdata.fetch_usage_sync(days=0)
     assert raised.value.__context__ is None
+
+
+def test_a_free_price_is_a_price_and_a_cap_with_too_little_left_says_what_is_left(
+    api: FakeXApi, tmp_path: Path
+) -> None:
+    assert cli(api, tmp_path, "configure", "--prices", "post=0").returncode == 0
+    free = cli(api, tmp_path, "search", "the", "--max-cost", "0.01", "--limit", "20")
+    assert free.returncode == 0, free.stderr  # 0 counts: nothing is charged, nothing capped
+    assert cli(api, tmp_path, "configure", "--prices", "").returncode == 0
+    first = cli(api, tmp_path, "search", "the", "--max-cost", "0.25", "-o", "p.parquet")
+    assert first.returncode == 0 and "stopped at the --max-cost of $0.25" in first.stderr
+    again = cli(api, tmp_path, "search", "the", "--max-cost", "0.27", "-o", "p.parquet")
+    assert again.returncode == 2
+    assert ("--max-cost: leaves $0.02 after earlier runs of this collection (counted as "
+            "$0.25), less than the smallest page ($0.05)") in one_line(again)  # fmt: skip

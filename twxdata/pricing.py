@@ -204,6 +204,19 @@ class Ledger:
         return new, repeated
 
 
+def priced(endpoint: Endpoint, prices: Prices = PRICES) -> bool:
+    """Whether what ``endpoint`` reads has a dollar price (0 is one: free; ``None`` is none, as
+    in a legacy tier), so that a spend cap can count it.
+
+    >>> from twxdata.endpoints import ENDPOINTS
+    >>> search = ENDPOINTS["search_recent_tweets"]
+    >>> priced(search), priced(search, PRICES.updated({"post": 0})), priced(search, legacy("pro"))
+    (True, True, False)
+    """
+    kind = PER_REQUEST.get(endpoint.name) or BILLED_AS.get(endpoint.result)
+    return kind is not None and getattr(prices, kind, None) is not None
+
+
 def unit_price(endpoint: Endpoint, prices: Prices = PRICES) -> tuple[float, bool]:
     """What one item of ``endpoint``'s answers costs at most (``data`` charged, as in ``low``),
     and whether the price is per request (counts) rather than per item.

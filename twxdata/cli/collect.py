@@ -349,7 +349,7 @@ class _Say:
         unwritten = [str(o) for o in (outputs.table, outputs.dataset) if o is not None]
         tail = f"; nothing written to {', '.join(unwritten)}" if unwritten else ""
         meter = collection.meter
-        cost = (f" (cost ${meter.low.usd:,.2f})"
+        cost = (f" (cost {usd_text(meter.low.usd)})"
                 if meter is not None and meter.low.requests else "")  # fmt: skip
         self.line(f"{how} after {collection.items:,} {noun} in "
                   f"{_count(collection.pages, 'page')}{cost}{tail}", always=True)  # fmt: skip
@@ -376,14 +376,14 @@ class _Say:
         if failed:
             parts.append(f"{len(failed)} of {_count(streams, 'target')} failed")
         if collection.resumed_pages:
-            parts.append(f"{collection.resumed_pages} pages from an earlier run")
+            parts.append(f"{_count(collection.resumed_pages, 'page')} from an earlier run")
         meter = collection.meter
         if meter is not None and meter.low.requests:
             low, high = meter.low.usd, meter.high.usd
             parts.append(f"cost {usd_text(low)}" + (f" ({usd_text(high)} if includes are charged)"
                                                   if high > low + 0.005 else ""))  # fmt: skip
             if meter.spent_before:
-                parts.append(f"${meter.spent_total:,.2f} over all runs of this collection")
+                parts.append(f"{usd_text(meter.spent_total)} over all runs of this collection")
         if collection.capped and meter is not None and meter.cap is not None:
             counted = ""
             if meter.cap.spent > meter.spent_total + 0.005:
@@ -396,8 +396,12 @@ class _Say:
                 else "nothing kept to continue from: with --raw FILE, or -o, a higher cap "
                 "continues instead of reading everything again"
             )
+            counts = (
+                "the cap counts requests" if meter.per_request
+                else f"the cap counts the {noun} in data, not includes"
+            )  # fmt: skip
             parts.append(f"stopped at the --max-cost of {usd_text(meter.cap.limit)}{counted} "
-                         f"({then}; the cap counts the {noun} in data, not includes)")  # fmt: skip
+                         f"({then}; {counts})")  # fmt: skip
         if nothing:
             parts.append("nothing collected, no table written")
         where = f" -> {', '.join(written)}" if written else ""

@@ -70,7 +70,8 @@ async def confirm(
         if exc.parameter != "max_estimate_cost":
             raise
         # Sizing it would itself cost more than an estimate should: ask without one.
-        print(f"not estimated: {exc.problem}", file=sys.stderr)
+        sizing = exc.problem.split(":", 1)[0]  # "sizing this collection takes up to ..."
+        print(f"not estimated: {sizing}, more than an estimate may spend", file=sys.stderr)
         _ask("its cost is not known; --max-cost USD caps a run, -y skips this question",
              "not collecting; nothing was fetched")  # fmt: skip
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import numbers
 import time
 import warnings
 from pathlib import Path
@@ -24,7 +25,7 @@ from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError, TwxError
 from twxdata.folders import cache_dir
 from twxdata.notebook.progress import Progress
-from twxdata.pricing import unit_price, usd_text
+from twxdata.pricing import priced, usd_text
 from twxdata.protocol.spend import SpendCap
 from twxdata.protocol.timefmt import is_relative
 from twxdata.protocol.window import continue_below, fit_window
@@ -157,10 +158,12 @@ async def collect(
             done = all(s.key in positions and positions[s.key].done for s in plan.streams)
             if cap.left + 1e-9 < _smallest_page(plan, collection.meter) and not done:
                 store.archive.close()
+                smallest = _smallest_page(plan, collection.meter)
                 raise ParameterError(
                     "max_cost",
-                    f"is spent: earlier runs of this collection were charged ${cap.spent:,.2f}; "
-                    "a higher one continues",
+                    f"leaves {usd_text(max(0.0, cap.left))} after earlier runs of this collection "
+                    f"(counted as {usd_text(cap.spent)}), less than the smallest page "
+                    f"({usd_text(smallest)}): a higher one continues",
                     got=max_cost,
                 )
     _last[:] = [collection]
@@ -239,7 +242,7 @@ def check_cost(max_cost: float | None, *, name: str = "max_cost") -> None:
     """A dollar amount given by the caller: a finite number of US dollars above 0."""
     if max_cost is None:
         return
-    if isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)):
+    if isinstance(max_cost, bool) or not isinstance(max_cost, numbers.Real):
         raise ParameterError(name, "must be a number of US dollars", got=max_cost)
     if not math.isfinite(max_cost):
         raise ParameterError(name, "must be a finite number of US dollars", got=max_cost)
@@ -255,7 +258,7 @@ def _check_priced(kind: str, archive: bool) -> None:
         return  # make_plan says what is wrong with the kind
     name = what.archive_endpoint if archive and what.archive_endpoint else what.endpoint
     prices = current_prices()
-    if unit_price(get_endpoint(name), prices)[0] <= 0:
+    if not priced(get_endpoint(name), prices):
         raise ParameterError(
             "max_cost",
             f"cannot be counted: no dollar price for what {name} reads ({prices.source}); set "

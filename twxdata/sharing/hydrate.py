@@ -27,7 +27,7 @@ from twxdata.collect.walk import gather_or_cancel
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
-from twxdata.pricing import unit_price
+from twxdata.pricing import priced, unit_price, usd_text
 from twxdata.protocol.spend import SpendCap
 from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
@@ -69,8 +69,8 @@ class Hydration:
         if self.capped:
             line += (f"; {self.not_asked:,} not looked up yet: stopped at the spend cap "
                      "(a higher cap continues)")  # fmt: skip
-        if self.cost_usd is not None:
-            line += f"; cost ${self.cost_usd:,.2f}"
+        if self.cost_usd is not None:  # as the cap counts: ids read earlier today count too
+            line += f"; charged at most {usd_text(self.cost_usd)}"
         return line
 
     def frame(self) -> pd.DataFrame:
@@ -135,8 +135,8 @@ async def hydrate(
         )
         _check_files(Path(ids) if isinstance(ids, (str, Path)) else None, out, archive_path)
         unit = unit_price(endpoint, current_prices())[0]
-        if max_cost is not None:
-            _check_cap(max_cost, unit, min(BATCH, count))  # before any file or request
+        if max_cost is not None:  # before any file or request
+            _check_cap(max_cost, unit, min(BATCH, count), priced(endpoint, current_prices()))
         spec = {
             "kind": f"hydrate {kind.result}",
             "ids_sha256": digest,
@@ -160,14 +160,16 @@ async def hydrate(
             )
         )
         batches = -(-count // BATCH)
-        if cap is not None and len(done) < batches and cap.left + 1e-9 < min(BATCH, count) * unit:
+        waiting = next((len(b) for i, b in _batches(source) if i not in done), 0)
+        if cap is not None and waiting and cap.left + 1e-9 < waiting * unit:
             client.remove_listener(bar)
             bar.close()
             archive.close()
             raise ParameterError(
                 "max_cost",
-                f"is spent: earlier runs of this hydration were charged ${cap.spent:,.2f}; a "
-                "higher one continues",
+                f"leaves {usd_text(max(0.0, cap.left))} after earlier runs of this hydration "
+                f"(counted as {usd_text(cap.spent)}), less than the next batch "
+                f"({usd_text(waiting * unit)}): a higher one continues",
                 got=max_cost,
             )
         try:
@@ -199,9 +201,9 @@ async def hydrate(
             cleanup.unlink(missing_ok=True)
 
 
-def _check_cap(max_cost: float, unit: float, first: int) -> None:
+def _check_cap(max_cost: float, unit: float, first: int, countable: bool) -> None:
     """A cap must be countable (a dollar price) and pay for the first batch of lookups."""
-    if unit <= 0:
+    if not countable:
         raise ParameterError(
             "max_cost",
             "cannot be counted: no dollar price for lookups (a legacy tier, or a price set to "
