@@ -145,7 +145,13 @@ def run_hydrate(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report below says it all
-        result = asyncio.run(go())
+        try:
+            result = asyncio.run(go())
+        except KeyboardInterrupt:
+            if raw.path.exists():  # what was looked up is kept: say where, and how to go on
+                print(f"twxdata hydrate: interrupted; the lookups so far are kept in {raw.path}: "
+                      "run the same command again to continue", file=sys.stderr)  # fmt: skip
+            raise
     if not args.quiet:
         print(
             f"twxdata hydrate: {result.summary} -> {args.output}, report {result.report}",
