@@ -28,13 +28,16 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twxdata.errors import DataError
+    from twxdata.tables.compressed import compression_of
 
     path: Path = args.path
     if not path.exists():
         raise DataError("no such file or directory", source=str(path))
     if path.is_file() and path.name.endswith(".checkpoint.json"):
         record = {"file": str(path), "checkpoint": checkpoint_summary(path)}
-    elif path.is_file() and path.suffix.lower() in (".jsonl", ".json", ".gz"):
+    elif path.is_file() and (
+        path.suffix.lower() in (".jsonl", ".json") or compression_of(path) is not None
+    ):
         record = archive_summary(path)
     elif path.is_dir() and (tables := _tables_in(path)):
         # A folder of tables (-o DIR/) or a dataset (--dataset DIR): one block per table,
@@ -99,9 +102,10 @@ def archive_summary(path: Path) -> dict[str, Any]:
     from twxdata.store.archive import Archive
     from twxdata.store.checkpoint import Checkpoint
     from twxdata.store.provenance import ProvenanceBuilder
+    from twxdata.tables.compressed import compression_of
 
     builder = ProvenanceBuilder()
-    if path.suffix.lower() == ".gz":  # compressed: read as flatten reads it
+    if compression_of(path) is not None:  # compressed: read as flatten reads it
         from twxdata.tables.api import iter_pages
 
         responses: Iterator[dict[str, Any]] = iter_pages(path)

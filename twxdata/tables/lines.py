@@ -12,12 +12,10 @@ are serialised to lines and take the same road.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import sys
 import warnings
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any, Literal, Protocol, cast
 import orjson
 
 from twxdata.errors import DataError, DataWarning
+from twxdata.tables.compressed import damaged, open_input
 
 OnError = Literal["raise", "skip", "warn"]
 # Two chunks parse at once and up to three more are read ahead of the one being built
@@ -92,18 +91,7 @@ class _Readable(Protocol):
 def _open(path: Path | str) -> _Readable:
     if str(path) == "-":
         return cast(_Readable, sys.stdin.buffer)  # a BufferedReader: it has readinto
-    if str(path).endswith(".gz") or _gzip_magic(path):
-        return gzip.open(path, "rb")
-    return open(path, "rb")
-
-
-def _gzip_magic(path: Path | str) -> bool:
-    """A gzip file whatever its name (``archive.jsonl`` that is really compressed)."""
-    try:
-        with open(path, "rb") as file:
-            return file.read(2) == b"\x1f\x8b"
-    except OSError:
-        return False
+    return cast(_Readable, open_input(path))  # plain, gzip, bzip2, xz or zstd
 
 
 def chunks_from_file(
@@ -122,7 +110,9 @@ def chunks_from_file(
             yield from chunks_from_items(document, policy, source=source, chunk_bytes=chunk_bytes)
             return
         yield from _line_chunks(head, stream, source, chunk_bytes)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except Exception as exc:
+        if not damaged(exc, path):
+            raise
         # A cut-off download or a damaged file: say which, not a decompressor's traceback.
         raise DataError(
             f"damaged or truncated compressed data ({type(exc).__name__}: {exc})", source=source
