@@ -110,3 +110,22 @@ def test_zstandard_without_its_package_says_how_to_get_it(
     monkeypatch.setattr(compressed.importlib, "import_module", without_zstandard)
     with pytest.raises(DataError, match=r"pip install 'twxdata\[scale\]'"):
         open_input(packed)
+
+
+def test_quoted_patterns_read_every_matching_archive_once(
+    plain: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # archives/<year>/<day>.jsonl.<kind>, the way a long collection is kept: '**' finds them
+    # all (checkpoints beside them are not inputs), and the posts repeated across files
+    # (the same pages in each) are in the table once, as with the files named one by one.
+    for n, kind in enumerate(COMPRESS):
+        folder = tmp_path / "archives" / f"202{n}"
+        folder.mkdir(parents=True)
+        (folder / f"day.jsonl{SUFFIX[kind]}").write_bytes(COMPRESS[kind](plain.read_bytes()))
+        (folder / f"day.jsonl{SUFFIX[kind]}.checkpoint.json").write_text("{}")
+    pattern = f"{tmp_path}/archives/**/*.jsonl.*"
+    assert main(["flatten", pattern, "-o", str(tmp_path / "all.parquet")]) == 0
+    assert "4 inputs" in capsys.readouterr().err
+    assert pq.read_table(tmp_path / "all.parquet")["id"].to_pylist() == ["10", "11"]
+    assert main(["flatten", f"{tmp_path}/nothing/**/*.jsonl", "-o", "x.parquet"]) == 2
+    assert "no file matches" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import glob
 import os
 import sys
 from pathlib import Path
@@ -109,7 +110,27 @@ def _check_inputs(inputs: list[str]) -> None:
         raise UsageError("stdin (-) can be read once")
 
 
+def expand_patterns(inputs: list[str]) -> list[str]:
+    """Inputs with glob patterns (``'archives/**/*.jsonl.gz'``, quoted so the shell leaves
+    them) replaced by the files they match, sorted; a name that is a file stays as it is.
+    Checkpoints beside archives are not inputs."""
+    out: list[str] = []
+    for name in inputs:
+        if name == "-" or Path(name).exists() or not glob.has_magic(name):
+            out.append(name)
+            continue
+        found = sorted(
+            path for path in glob.glob(name, recursive=True)
+            if Path(path).is_file() and not path.endswith(".checkpoint.json")
+        )  # fmt: skip
+        if not found:
+            raise UsageError(f"{name}: no file matches")
+        out.extend(found)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
+    args.inputs = expand_patterns(args.inputs)
     targets = plan(args)
     _check_inputs(args.inputs)
     # First, before pyarrow loads: hashing the inputs (outside the GIL) fills the second core
