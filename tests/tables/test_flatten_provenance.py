@@ -139,3 +139,19 @@ def test_an_input_that_grows_while_read_is_marked(tmp_path: Path) -> None:
     with archive.open("ab") as more:  # the collection appended a page meanwhile
         more.write(b'{"data": []}\n')
     assert _checked(record) == {**record, "changed_while_read": True}
+
+
+def test_total_tweet_count_is_said_only_when_counts_pages_give_it(tmp_path: Path) -> None:
+    # A search's pages carry no total: "0" would read as "nothing matched".
+    search = {"data": [{"id": "1", "text": "a"}], "meta": {"result_count": 1}}
+    counts = {"data": [{"start": "2024-01-01T00:00:00.000Z", "end": "2024-01-02T00:00:00.000Z",
+                        "tweet_count": 5}], "meta": {"total_tweet_count": 5}}  # fmt: skip
+    for pages, total in (([search], None), ([search, counts, counts], 10)):
+        archive = tmp_path / "a.jsonl"
+        archive.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in pages))
+        out = tmp_path / "t.parquet"
+        assert main(["flatten", str(archive), "-o", str(out)]) == 0
+        record = read_provenance(out)
+        assert record is not None and record["api_meta"]["total_tweet_count"] == total
+        built = ProvenanceBuilder().add_all(pages).build(table="x", rows=0)
+        assert built["api_meta"]["total_tweet_count"] == total  # the same from the pages

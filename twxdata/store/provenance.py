@@ -58,7 +58,7 @@ class ProvenanceBuilder:
         self.newest: int | None = None
         self.oldest: int | None = None
         self.result_count = 0
-        self.total_tweet_count = 0
+        self.total_tweet_count: int | None = None  # counts endpoints' pages only
         self.sources: list[dict[str, Any]] = []  # input files: path, bytes, sha256
 
     def add(self, response: Mapping[str, Any]) -> None:
@@ -103,7 +103,8 @@ class ProvenanceBuilder:
         if facts.oldest is not None:
             self.oldest = facts.oldest if self.oldest is None else min(self.oldest, facts.oldest)
         self.result_count += facts.result_count
-        self.total_tweet_count += facts.total_tweet_count
+        if facts.total_tweet_count is not None:
+            self.total_tweet_count = (self.total_tweet_count or 0) + facts.total_tweet_count
 
     def _note(
         self,
@@ -143,7 +144,7 @@ class ProvenanceBuilder:
         if isinstance(api_meta.get("result_count"), int):
             self.result_count += api_meta["result_count"]
         if isinstance(api_meta.get("total_tweet_count"), int):
-            self.total_tweet_count += api_meta["total_tweet_count"]
+            self.total_tweet_count = (self.total_tweet_count or 0) + api_meta["total_tweet_count"]
 
     def add_all(self, responses: Iterable[Mapping[str, Any]]) -> ProvenanceBuilder:
         for response in responses:

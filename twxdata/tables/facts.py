@@ -49,7 +49,7 @@ class PageFacts:
     newest: int | None = None  # the API's meta.newest_id / oldest_id over the pages
     oldest: int | None = None
     result_count: int = 0
-    total_tweet_count: int = 0
+    total_tweet_count: int | None = None  # counts pages only: None when none was read
 
 
 def page_facts(ctx: ChunkContext) -> PageFacts:
@@ -124,4 +124,6 @@ def _note_meta(meta: pa.Array, facts: PageFacts) -> None:
         if kind.get_field_index(name) >= 0:
             values = meta.field(name)
             if pa.types.is_integer(values.type):
-                setattr(facts, name, int(pc.sum(values).as_py() or 0))
+                total = pc.sum(values).as_py()  # None when every page lacks it
+                if total is not None or name == "result_count":
+                    setattr(facts, name, int(total or 0))
