@@ -43,7 +43,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.parametrize(
     "prices", ["post=nan", "post=inf", "post=1e400", "user=-1", "=0.1", "post=1,post=2",
-               "monthly_post_cap=1.5"],
+               "monthly_post_cap=1.5", "post=1_0", "post=\u0661"],
 )  # fmt: skip
 def test_prices_that_are_not_finite_amounts_are_refused(tmp_path: Path, prices: str) -> None:
     result = cli(None, tmp_path, "configure", "--prices", prices)
@@ -80,6 +80,9 @@ def test_a_huge_cap_is_no_cap_and_an_infinite_one_is_refused(api: FakeXApi, tmp_
     assert huge.returncode == 0 and "Traceback" not in huge.stderr, huge.stderr
     infinite = cli(api, tmp_path, "search", "the", "--max-cost", "inf")
     assert infinite.returncode == 2 and "must be a finite amount" in infinite.stderr
+    for odd in ("1_0", "\u0661", "5 dollars"):  # Python's float() takes the first two
+        refused = cli(api, tmp_path, "search", "the", "--max-cost", odd)
+        assert refused.returncode == 2 and "not an amount of US dollars" in refused.stderr
     with pytest.raises(ParameterError, match="max_cost: must be a finite number"):
         twxdata.fetch_search_sync("the", max_cost=float("inf"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -44,9 +45,26 @@ def dollars_or_zero(text: str) -> float:
     return _dollars(text, zero=True)
 
 
+# What people write for an amount: 5, 0.50, .5, 1e-3, $5 (no 1_0, no digits of other
+# scripts, which Python's float() takes); inf and nan parse, to be refused in words.
+_AMOUNT = re.compile(r"\$?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|inf|infinity|nan")
+
+
+def parse_amount(text: str) -> float:
+    """A number as people write amounts (``ValueError`` otherwise).
+
+    >>> parse_amount("$5"), parse_amount(".5"), parse_amount("1e-3")
+    (5.0, 0.5, 0.001)
+    """
+    cleaned = text.strip()
+    if not _AMOUNT.fullmatch(cleaned.lower()):
+        raise ValueError(text)
+    return float(cleaned.lstrip("$"))
+
+
 def _dollars(text: str, *, zero: bool) -> float:
     try:
-        value = float(text.strip().lstrip("$"))
+        value = parse_amount(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
     if not math.isfinite(value):

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from twxdata.auth import ENV_VARS
-from twxdata.cli.common import dollars_or_zero
+from twxdata.cli.common import dollars_or_zero, parse_amount
 from twxdata.config import ConfigError
 from twxdata.errors import ParameterError
 from twxdata.settings import CONFIRM_ABOVE_USD, TIERS, load_spending, save_spending
@@ -149,7 +149,7 @@ def _read_prices(text: str) -> dict[str, Any]:
             problem = "a price name before each =" if not name else f"{name} given twice"
             raise ParameterError("--prices", f"NAME=USD pairs: {problem}", got=text)
         try:
-            value = None if usd in ("null", "none") else float(usd)
+            value = None if usd in ("null", "none") else parse_amount(usd)
         except ValueError:
             raise ParameterError("--prices", "NAME=USD pairs with USD a number", got=pair) from None
         whole = name == "monthly_post_cap" and value is not None and value.is_integer()
