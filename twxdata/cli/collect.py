@@ -252,36 +252,38 @@ async def _run(
         except TooManyRequests as exc:
             if not exc.usage_capped:
                 raise
-            raise CapReached(await _when_the_cap_resets(client)) from exc
+            resets = await _when_the_cap_resets(client)
+            if resets is None:
+                raise  # said without the date (cli.explained)
+            raise CapReached(resets) from exc
 
 
 class CapReached(Exception):
     """The monthly post cap stopped the run; the message says when it resets."""
 
 
-async def _when_the_cap_resets(client: Any) -> str:
-    """The monthly cap's message, with its reset date when the usage endpoint (free, app
-    token) tells it; without it, where to look."""
+async def _when_the_cap_resets(client: Any) -> str | None:
+    """The monthly cap's message with its reset date, when the usage endpoint (free, app
+    token) tells it."""
     from datetime import datetime, timezone
 
     from twxdata.collect.usage import read_usage
     from twxdata.errors import TwxError
 
-    said = "the monthly post cap is reached (429 usage-capped)"
-    later = "the same command continues then"
     try:
         usage = await asyncio.wait_for(read_usage(1, client=client), 15)
     except (TwxError, OSError, asyncio.TimeoutError):
-        return f"{said}: `twxdata usage` says when it resets; {later}"
+        return None
     today = datetime.fromtimestamp(client.server_now(), timezone.utc).date()
     reset = usage.next_reset(today)
     if reset is None:
-        return f"{said}: `twxdata usage` says when it resets; {later}"
+        return None
     days = (reset - today).days
     read = "" if usage.project_usage is None else f" ({usage.project_usage:,} posts read)"
     return (
-        f"{said}{read}: it resets on {reset.isoformat()}, in {days} "
-        f"{'day' if days == 1 else 'days'}; {later}"
+        f"the monthly post cap is reached (429 usage-capped){read}: it resets on "
+        f"{reset.isoformat()}, in {days} {'day' if days == 1 else 'days'}; the same command "
+        "continues then"
     )
 
 
@@ -298,10 +300,7 @@ def _endpoint(args: argparse.Namespace) -> Any:
     from twxdata.collect.kinds import KINDS
     from twxdata.endpoints import get_endpoint
 
-    kind = KINDS[args.kind]
-    if getattr(args, "archive", False) and kind.archive_endpoint:
-        return get_endpoint(kind.archive_endpoint)
-    return get_endpoint(kind.endpoint)
+    return get_endpoint(KINDS[args.kind].endpoint_for(getattr(args, "archive", False)))
 
 
 class _Say:

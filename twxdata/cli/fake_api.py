@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import sys
 from typing import Any
+
+from twxdata.cli.common import dollars_or_zero
 
 
 def _faults(text: str) -> Any:
@@ -38,16 +39,6 @@ def port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be 0 to 65535, got {value}")
-    return value
-
-
-def _usd(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an amount of USD: {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"must be 0 or more USD, got {text}")
     return value
 
 
@@ -109,7 +100,7 @@ def register(sub: Any) -> None:
         "(default: any token); tokens= in Python",
     )  # fmt: skip
     parser.add_argument(
-        "--credits", type=_usd, metavar="USD",
+        "--credits", type=dollars_or_zero, metavar="USD",
         help="bill as X's pay-per-use: start with this balance; every post, user, ... returned "
         "is charged once per UTC day, and 402 credits-depleted answers once it is spent "
         "(default: no billing); credits= in Python",

@@ -21,7 +21,7 @@ from twxdata.collect.kinds import KINDS
 from twxdata.collect.meter import Meter
 from twxdata.collect.plan import TIME_PARAMS, Fields, make_plan
 from twxdata.collect.walk import Plan, Stream, execute, resume_from_archive
-from twxdata.endpoints import get_endpoint
+from twxdata.endpoints import Endpoint, get_endpoint
 from twxdata.errors import ParameterError, TwxError
 from twxdata.folders import cache_dir
 from twxdata.notebook.progress import Progress
@@ -114,8 +114,9 @@ async def collect(
     reached (``Collection.capped``); the same call with a higher cap continues.
     """
     check_cost(max_cost)
-    if max_cost is not None:
-        _check_priced(kind, archive)  # before the plan: resolving @names is a paid read
+    if max_cost is not None and isinstance(kind, str) and kind in KINDS:
+        # before the plan: resolving @names is a paid read (an unknown kind: make_plan says)
+        check_cap_pays(max_cost, get_endpoint(KINDS[kind].endpoint_for(archive)))
     client = client or default_client()
     plan = await make_plan(
         client,
@@ -136,11 +137,8 @@ async def collect(
     )
     collection.meter = _meter(client, plan, max_cost)
     if max_cost is not None:
-        smallest = _smallest_page(plan, collection.meter)
-        if max_cost + 1e-9 < smallest:
-            raise ParameterError(
-                "max_cost", f"does not pay for the smallest page, ${smallest:.3f}", got=max_cost
-            )
+        check_cap_pays(max_cost, collection.meter.endpoint,
+                       first_usd=_smallest_page(plan, collection.meter))  # fmt: skip
     store = (
         _open_store(Path(raw), plan, collection, restart, client.server_now())
         if raw is not None
@@ -155,17 +153,14 @@ async def collect(
         if cap is not None:  # a cap holds over every run of the collection
             cap.spent = max(spent, _usd(extra.get("cap_spent_usd")))
             positions = store.checkpoint.streams
-            done = all(s.key in positions and positions[s.key].done for s in plan.streams)
-            if cap.left + 1e-9 < _smallest_page(plan, collection.meter) and not done:
-                store.archive.close()
-                smallest = _smallest_page(plan, collection.meter)
-                raise ParameterError(
-                    "max_cost",
-                    f"leaves {usd_text(max(0.0, cap.left))} after earlier runs of this collection "
-                    f"(counted as {usd_text(cap.spent)}), less than the smallest page "
-                    f"({usd_text(smallest)}): a higher one continues",
-                    got=max_cost,
-                )
+            if not all(s.key in positions and positions[s.key].done for s in plan.streams):
+                try:
+                    check_cap_pays(cap.limit, collection.meter.endpoint,
+                                   first_usd=_smallest_page(plan, collection.meter),
+                                   spent=cap.spent)  # fmt: skip
+                except ParameterError:
+                    store.archive.close()
+                    raise
     _last[:] = [collection]
     unit = {"tweets": "posts", "users": "users", "counts": "buckets"}[plan.kind.result]
     total = plan.limit * len(plan.streams) if plan.limit else None
@@ -250,20 +245,38 @@ def check_cost(max_cost: float | None, *, name: str = "max_cost") -> None:
         raise ParameterError(name, "must be more than 0 US dollars", got=max_cost)
 
 
-def _check_priced(kind: str, archive: bool) -> None:
-    """A spend cap needs a dollar price for what the collection reads (a legacy tier, or a
-    price set to null, has none: the cap could not count a cent, so it would not hold)."""
-    what = KINDS.get(kind) if isinstance(kind, str) else None
-    if what is None:
-        return  # make_plan says what is wrong with the kind
-    name = what.archive_endpoint if archive and what.archive_endpoint else what.endpoint
+def check_cap_pays(
+    max_cost: float,
+    endpoint: Endpoint,
+    *,
+    first_usd: float | None = None,
+    spent: float = 0.0,
+    what: str = "collection",
+    first: str = "the smallest page",
+) -> None:
+    """Refuse, before any request, a spend cap that cannot hold: one with no dollar price to
+    count what ``endpoint`` reads (a legacy tier, a price set to null: the cap could not count
+    a cent), or with less left (after ``spent`` by earlier runs of the ``what``) than
+    ``first_usd``, the worst case of ``first`` request."""
     prices = current_prices()
-    if not priced(get_endpoint(name), prices):
+    if not priced(endpoint, prices):
         raise ParameterError(
             "max_cost",
-            f"cannot be counted: no dollar price for what {name} reads ({prices.source}); set "
-            "one with `twxdata configure --prices` or twxdata.configure(prices=...)",
+            f"cannot be counted: no dollar price for what {endpoint.name} reads "
+            f"({prices.source}); set one with `twxdata configure --prices` or "
+            "twxdata.configure(prices=...)",
         )
+    if first_usd is None or max_cost - spent + 1e-9 >= first_usd:
+        return
+    if spent:
+        raise ParameterError(
+            "max_cost",
+            f"leaves {usd_text(max(0.0, max_cost - spent))} after earlier runs of this {what} "
+            f"(counted as {usd_text(spent)}), less than {first} ({usd_text(first_usd)}): a "
+            "higher one continues",
+            got=max_cost,
+        )
+    raise ParameterError("max_cost", f"does not pay for {first}, ${first_usd:.3f}", got=max_cost)
 
 
 def _smallest_page(plan: Plan, meter: Meter) -> float:

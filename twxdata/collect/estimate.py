@@ -126,8 +126,7 @@ async def estimate(
     client = client or default_client()
     # Credentials that cannot run the collection make its estimate moot: refused before any
     # request, as the collection itself would be (no $0.00 estimate of nothing).
-    collecting = what.archive_endpoint if archive and what.archive_endpoint else what.endpoint
-    client.credentials.for_endpoint(get_endpoint(collecting))
+    client.credentials.for_endpoint(get_endpoint(what.endpoint_for(archive)))
     window = {"start_time": start_time, "end_time": end_time, "since_id": since_id,
               "until_id": until_id, "sort_order": sort_order}  # fmt: skip
     if what.name == "counts" and granularity is None:

@@ -98,9 +98,16 @@ class Sizer:
         elif name == "counts":
             rows = [self._counts(s) for s in self.plan.streams]
         elif name in _USER_METRIC:
-            rows = await self._by_user_metric(_USER_METRIC[name])
+            rows = await self._by_metric(
+                "get_users", "user.fields", _USER_METRIC[name], _USER_NOTES[name]
+            )
         elif name in _POST_METRIC:
-            rows = await self._by_post_metric(_POST_METRIC[name])
+            metric = _POST_METRIC[name]
+            rows = await self._by_metric("get_tweets", "tweet.fields", metric, (
+                f"{name}: each post's public_metrics.{metric} (one post lookup per 100 "
+                "posts); likes or reposts by protected or suspended accounts are counted but "
+                "not returned, so the collection can be smaller"
+            ))  # fmt: skip
         elif name == "list_members":
             rows = await self._list_members()
         elif self.kind.target in ("tweet_ids", "user_ids"):
@@ -187,31 +194,11 @@ class Sizer:
                   requests)  # fmt: skip
         return row
 
-    async def _by_user_metric(self, metric: str) -> list[Row]:
+    async def _by_metric(self, lookup: str, fields_param: str, metric: str, note: str) -> list[Row]:
+        """Each target sized by one of its ``public_metrics``, from one lookup per 100."""
         ids = [s.key for s in self.plan.streams]
-        found, missing = await self._lookup_metrics("get_users", ids, "user.fields", metric)
-        self.notes.append(_USER_NOTES[self.kind.name])
-        rows = []
-        for stream in self.plan.streams:
-            cap = self._cap(stream)
-            if stream.key in missing:
-                rows.append(self._missing(stream, missing[stream.key]))
-            elif metric in found.get(stream.key, {}):
-                value = int(found[stream.key][metric])
-                basis = f"{metric} {value:,}"
-                rows.append(self._row(stream, value, basis, cap))
-            else:
-                rows.append(self._unknown(stream, f"X gave no {metric}", cap))
-        return rows
-
-    async def _by_post_metric(self, metric: str) -> list[Row]:
-        ids = [s.key for s in self.plan.streams]
-        found, missing = await self._lookup_metrics("get_tweets", ids, "tweet.fields", metric)
-        self.notes.append(
-            f"{self.kind.name}: each post's public_metrics.{metric} (one post lookup per 100 "
-            "posts); likes or reposts by protected or suspended accounts are counted but not "
-            "returned, so the collection can be smaller"
-        )
+        found, missing = await self._lookup_metrics(lookup, ids, fields_param, metric)
+        self.notes.append(note)
         rows = []
         for stream in self.plan.streams:
             cap = self._cap(stream)

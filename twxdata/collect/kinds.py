@@ -27,6 +27,15 @@ class Kind:
     archive_endpoint: str | None = None
     time_window: bool = False  # takes start_time/end_time/since_id/until_id
 
+    def endpoint_for(self, archive: bool) -> str:
+        """The endpoint collecting this kind reads: the full-archive one with ``archive``
+        where there is one.
+
+        >>> KINDS["search"].endpoint_for(True), KINDS["timeline"].endpoint_for(True)
+        ('search_all_tweets', 'get_users_tweets')
+        """
+        return self.archive_endpoint if archive and self.archive_endpoint else self.endpoint
+
 
 KINDS: dict[str, Kind] = {
     k.name: k

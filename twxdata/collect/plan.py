@@ -80,7 +80,7 @@ async def make_plan(
             if name in given:
                 raise ParameterError(name, f"{kind.name} takes no time window")
     values = [] if kind.target == "me" else as_list(targets, kind.target)
-    endpoint_name = kind.archive_endpoint if archive and kind.archive_endpoint else kind.endpoint
+    endpoint_name = kind.endpoint_for(archive)
     if kind.target == "user_ids" and not split_users(values)[0]:
         endpoint_name = "get_users_by_usernames"  # only @names: look them up by name
     endpoint = get_endpoint(endpoint_name)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from twxdata.atomic import atomic_write_bytes
 from twxdata.client import Client
-from twxdata.collect.call import check_cost
+from twxdata.collect.call import check_cap_pays, check_cost
 from twxdata.collect.defaults import current_prices, default_client
 from twxdata.collect.kinds import KINDS
 from twxdata.collect.plan import Fields, field_params
@@ -27,7 +27,7 @@ from twxdata.collect.walk import gather_or_cancel
 from twxdata.endpoints import get_endpoint
 from twxdata.errors import ParameterError
 from twxdata.notebook.progress import Progress
-from twxdata.pricing import priced, unit_price, usd_text
+from twxdata.pricing import unit_price, usd_text
 from twxdata.protocol.spend import SpendCap
 from twxdata.sharing.ids import iter_ids
 from twxdata.store.archive import Archive
@@ -136,7 +136,8 @@ async def hydrate(
         _check_files(Path(ids) if isinstance(ids, (str, Path)) else None, out, archive_path)
         unit = unit_price(endpoint, current_prices())[0]
         if max_cost is not None:  # before any file or request
-            _check_cap(max_cost, unit, min(BATCH, count), priced(endpoint, current_prices()))
+            check_cap_pays(max_cost, endpoint, first_usd=min(BATCH, count) * unit,
+                           what="hydration", first="the first batch of lookups")  # fmt: skip
         spec = {
             "kind": f"hydrate {kind.result}",
             "ids_sha256": digest,
@@ -159,19 +160,17 @@ async def hydrate(
                 float(max_cost), spent=float(spent) if isinstance(spent, (int, float)) else 0.0
             )
         )
-        batches = -(-count // BATCH)
-        waiting = next((len(b) for i, b in _batches(source) if i not in done), 0)
-        if cap is not None and waiting and cap.left + 1e-9 < waiting * unit:
-            client.remove_listener(bar)
-            bar.close()
-            archive.close()
-            raise ParameterError(
-                "max_cost",
-                f"leaves {usd_text(max(0.0, cap.left))} after earlier runs of this hydration "
-                f"(counted as {usd_text(cap.spent)}), less than the next batch "
-                f"({usd_text(waiting * unit)}): a higher one continues",
-                got=max_cost,
-            )
+        sizes = [len(batch) for _, batch in _batches(source)]  # ids a batch looks up
+        waiting = next((n for i, n in enumerate(sizes) if i not in done), 0)
+        if cap is not None and waiting:
+            try:
+                check_cap_pays(cap.limit, endpoint, first_usd=waiting * unit, spent=cap.spent,
+                               what="hydration", first="the next batch")  # fmt: skip
+            except ParameterError:
+                client.remove_listener(bar)
+                bar.close()
+                archive.close()
+                raise
         try:
             fetched = await _run(
                 client, endpoint, params, source, done, archive, checkpoint, cp_path, concurrency,
@@ -181,8 +180,8 @@ async def hydrate(
             client.remove_listener(bar)
             bar.close()
             archive.close()
-        capped = cap is not None and len(done) < batches
-        asked = sum(len(batch) for index, batch in _batches(source) if index in done)
+        capped = cap is not None and len(done) < len(sizes)
+        asked = sum(n for i, n in enumerate(sizes) if i in done)
         extra: dict[str, Any] = {"complete": not capped}
         if capped:
             extra["incomplete"] = "stopped at the spend cap"
@@ -199,21 +198,6 @@ async def hydrate(
     finally:
         if cleanup is not None:
             cleanup.unlink(missing_ok=True)
-
-
-def _check_cap(max_cost: float, unit: float, first: int, countable: bool) -> None:
-    """A cap must be countable (a dollar price) and pay for the first batch of lookups."""
-    if not countable:
-        raise ParameterError(
-            "max_cost",
-            "cannot be counted: no dollar price for lookups (a legacy tier, or a price set to "
-            "null); set one with `twxdata configure --prices`",
-        )
-    if max_cost + 1e-9 < first * unit:
-        raise ParameterError(
-            "max_cost", f"does not pay for the first batch of lookups, ${first * unit:.3f}",
-            got=max_cost,
-        )  # fmt: skip
 
 
 def _id_source(ids: Path | str | Iterable[Any]) -> tuple[Path, Path | None]:
