@@ -156,3 +156,11 @@ def test_a_free_price_is_a_price_and_a_cap_with_too_little_left_says_what_is_lef
     assert again.returncode == 2
     assert ("--max-cost: leaves $0.02 after earlier runs of this collection (counted as "
             "$0.25), less than the smallest page ($0.05)") in one_line(again)  # fmt: skip
+
+
+def test_hydrate_without_credentials_leaves_no_file(tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("1\n2\n")
+    result = cli(None, tmp_path, "hydrate", str(ids), "-o", str(tmp_path / "h.parquet"))
+    assert result.returncode == 2 and "no credentials" in one_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["ids.txt"]

@@ -129,3 +129,12 @@ def test_quoted_patterns_read_every_matching_archive_once(
     assert pq.read_table(tmp_path / "all.parquet")["id"].to_pylist() == ["10", "11"]
     assert main(["flatten", f"{tmp_path}/nothing/**/*.jsonl", "-o", "x.parquet"]) == 2
     assert "no file matches" in capsys.readouterr().err
+
+
+def test_info_reads_an_archive_by_what_it_holds_not_its_name(
+    plain: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, data in (("notes.txt", plain.read_bytes()), ("plain.gz", plain.read_bytes())):
+        (tmp_path / name).write_bytes(data)
+        assert main(["info", str(tmp_path / name)]) == 0
+        assert "table: raw archive" in capsys.readouterr().out

@@ -28,16 +28,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twxdata.errors import DataError
-    from twxdata.tables.compressed import compression_of
 
     path: Path = args.path
     if not path.exists():
         raise DataError("no such file or directory", source=str(path))
     if path.is_file() and path.name.endswith(".checkpoint.json"):
         record = {"file": str(path), "checkpoint": checkpoint_summary(path)}
-    elif path.is_file() and (
-        path.suffix.lower() in (".jsonl", ".json") or compression_of(path) is not None
-    ):
+    elif path.is_file() and not _parquet(path):  # read by what it holds, not its name
         record = archive_summary(path)
     elif path.is_dir() and (tables := _tables_in(path)):
         # A folder of tables (-o DIR/) or a dataset (--dataset DIR): one block per table,
@@ -50,6 +47,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(record))
     return 0
+
+
+def _parquet(path: Path) -> bool:
+    """A Parquet file begins with ``PAR1`` (an archive, plain or compressed, never does)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"PAR1"
+    except OSError:
+        return True  # let the Parquet reader say what is wrong with it
 
 
 def _tables_in(folder: Path) -> list[tuple[str, Path]]:

@@ -4,6 +4,7 @@ DataFrame per target, plain JSON) and its ``Row`` per target."""
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -104,11 +105,11 @@ class Estimate:
                 f"{t['stops_at_max_cost_after']:,} {what}"
             )
         if self.prices.dollars and self.kind == "counts":
-            lines.append(f"cost: ${t['usd_low']:,.2f} (charged per count request)")
+            lines.append(f"cost: ${cents(t['usd_low'])} (charged per count request)")
         elif self.prices.dollars:
             lines.append(
-                f"cost: ${t['usd_low']:,.2f} (low: only the {charged_noun(self.kind)} in data "
-                f"charged) to ${t['usd_high']:,.2f} (high: the includes charged too)"
+                f"cost: ${cents(t['usd_low'])} (low: only the {charged_noun(self.kind)} in data "
+                f"charged) to ${cents(t['usd_high'])} (high: the includes charged too)"
             )
         else:
             lines.append(f"no dollar prices ({self.prices.source}): the monthly cap counts")
@@ -138,8 +139,8 @@ class Estimate:
         resource = self.rows[0].resource if self.rows else "posts"
         fetched = t["buckets"] if self.kind == "counts" else t["posts"] + t["users"]
         body.append(["total", "", f"{fetched:,} {resource}", f"{t['requests']:,}",
-                     duration(t["seconds"]), f"{t['usd_low']:,.2f}",
-                     f"{t['usd_high']:,.2f}"])  # fmt: skip
+                     duration(t["seconds"]), cents(t["usd_low"]),
+                     cents(t["usd_high"])])  # fmt: skip
         widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
         out = []
         for n, line in enumerate([header, *body]):
@@ -187,8 +188,8 @@ def _cells(r: Row) -> list[str]:
         "?" if r.resources is None else f"{r.resources:,} {r.resource}",
         f"{r.requests:,}",
         duration(r.seconds),
-        f"{r.usd_low:,.2f}",
-        f"{r.usd_high:,.2f}",
+        cents(r.usd_low),
+        cents(r.usd_high),
     ]
 
 
@@ -213,6 +214,16 @@ def plural(n: int, noun: str) -> str:
 
 def counted(n: int, noun: str) -> str:
     return f"{n:,} {plural(n, noun)}"
+
+
+def cents(usd: float) -> str:
+    """Dollars to the cent, half a cent rounded up, the same for a row and for the total,
+    whatever float sums left in the last digits.
+
+    >>> cents(1.275), cents(255 * 0.005), cents(1234.5)
+    ('1.28', '1.28', '1,234.50')
+    """
+    return f"{math.floor(usd * 100 + 0.5 + 1e-6) / 100:,.2f}"
 
 
 def percent(share: float) -> str:

@@ -123,6 +123,7 @@ async def hydrate(
     try:
         count, digest = _fingerprint(source)
         client.prepare(endpoint, params={**params, "ids": ["1"]})  # bad fields fail here
+        client.credentials.for_endpoint(endpoint)  # no credentials: before any file is made
         out = Path(output) if output is not None else None
         if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
             raise ParameterError("output", "must end in .parquet or .csv", got=str(out))
