@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twxdata.cli.paths import check_distinct, check_output
+    from twxdata.cli.replacing import check_replacing
     from twxdata.cli.targets import gather_targets
+    from twxdata.collect.plan import collection_spec
 
     args.targets = gather_targets(
         args.targets, args.targets_file, queries=args.metavar == "QUERY", metavar=args.metavar
@@ -147,17 +150,26 @@ def run(args: argparse.Namespace) -> int:
         # Named after what is collected: the same command after an interruption (or a failed
         # final write) finds it and resumes, as it would with --raw.
         outputs.spool = spool_for(args.verb_name, _collection_key(args, options, client), folder)
+    if outputs.table is not None:
+        spec = collection_spec(
+            args.kind, args.targets, archive=getattr(args, "archive", False),
+            fields=_fields(args), limit=args.limit, max_pages=args.max_pages, params=options,
+        )  # fmt: skip
+        outputs.stale = check_replacing(outputs.table, spec, outputs.archive, replace=args.replace)
     return _collect_and_write(client, args, options, outputs, show)
 
 
 @dataclass
 class Outputs:
-    """What a run writes. ``spool`` keeps the responses when there is no ``--raw``."""
+    """What a run writes. ``spool`` keeps the responses when there is no ``--raw``; ``stale``
+    are an earlier collection's tables in the ``-o`` folder, removed once this one's are
+    written (``--replace``)."""
 
     table: Output | None
     dataset: Output | None
     raw: Output | None
     spool: Path | None = None
+    stale: list[Path] = field(default_factory=list)
 
     @property
     def archive(self) -> Path | None:
@@ -210,12 +222,16 @@ def _collect_and_write(
         if output is None or nothing:
             continue
         try:
-            write(collection, output)
+            made = write(collection, output)
         except OSError as exc:
             say.error(f"could not write {output}: {exc.strerror or exc}")
             say.kept(collection, outputs)
             return 1
         written.append(str(output.path))
+        if output is outputs.table:
+            for path in set(outputs.stale) - set(made):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()  # the replaced collection's other tables
     if outputs.spool is not None and not collection.capped:
         # Capped: the spool stays, so the same command with a higher cap resumes from it.
         remove_spool(outputs.spool)
@@ -244,7 +260,7 @@ async def _run(
         try:
             return await collect(
                 args.kind, args.targets, archive=getattr(args, "archive", False),
-                fields="minimal" if getattr(args, "minimal_fields", False) else "research",
+                fields=_fields(args),
                 limit=args.limit, max_pages=args.max_pages, raw=raw, restart=args.restart,
                 client=client, progress=show, concurrency=args.concurrency, params=options,
                 echo=echo, max_cost=args.max_cost,
@@ -285,6 +301,10 @@ async def _when_the_cap_resets(client: Any) -> str | None:
         f"{reset.isoformat()}, in {days} {'day' if days == 1 else 'days'}; the same command "
         "continues then"
     )
+
+
+def _fields(args: argparse.Namespace) -> str:
+    return "minimal" if getattr(args, "minimal_fields", False) else "research"
 
 
 def _api_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -370,7 +390,8 @@ class _Say:
         if errors:
             listed = ", ".join(f"{n} {t}" for t, n in errors.most_common())
             parts.append(
-                f"{sum(errors.values())} partial errors ({listed}){_where_errors(outputs)}"
+                f"{_count(sum(errors.values()), 'partial error')} ({listed})"
+                + _where_errors(outputs, written=not nothing)
             )
         if failed:
             parts.append(f"{len(failed)} of {_count(streams, 'target')} failed")
@@ -414,10 +435,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _where_errors(outputs: Outputs) -> str:
-    if outputs.table is not None and outputs.table.kind == "directory":
+def _where_errors(outputs: Outputs, *, written: bool) -> str:
+    if not written:
+        pass  # no table was written: only the archive holds them
+    elif outputs.table is not None and outputs.table.kind == "directory":
         return f" in {outputs.table.path / 'errors.parquet'}"
-    if outputs.dataset is not None:
+    elif outputs.dataset is not None:
         return f" in {outputs.dataset.path / 'errors'}"
     if outputs.raw is not None:
         return f" (`twxdata flatten {outputs.raw.path} --table errors -o errors.csv`)"

@@ -134,6 +134,10 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
                        help="the main table as OUT.parquet or OUT.csv, or a folder (OUT/) "
                        "with one Parquet file per table; written at the end, whole or "
                        "not at all")  # fmt: skip
+    group.add_argument("--replace", action="store_true",
+                       help="let -o replace existing tables that hold another collection, or "
+                       "this one already complete (without it, such a run is refused before "
+                       "any request)")  # fmt: skip
     group.add_argument("--dataset", metavar="DIR",
                        help="append every table to a dataset folder partitioned by day "
                        "(readable as one table by pandas, DuckDB, Polars, Spark)")  # fmt: skip

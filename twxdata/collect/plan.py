@@ -80,9 +80,7 @@ async def make_plan(
             if name in given:
                 raise ParameterError(name, f"{kind.name} takes no time window")
     values = [] if kind.target == "me" else as_list(targets, kind.target)
-    endpoint_name = kind.endpoint_for(archive)
-    if kind.target == "user_ids" and not split_users(values)[0]:
-        endpoint_name = "get_users_by_usernames"  # only @names: look them up by name
+    endpoint_name = _endpoint_name(kind, archive, values)
     endpoint = get_endpoint(endpoint_name)
     sent = _resolve_times(client, endpoint, {**field_params(kind, fields), **given})
     if (
@@ -95,16 +93,47 @@ async def make_plan(
     streams = await _streams(client, kind, endpoint, values, sent)
     for stream in streams:  # real values now: query lengths, id formats
         client.prepare(endpoint, path=_probe_path(endpoint, stream.path), params=stream.params)
-    spec = {
+    spec = collection_spec(
+        kind.name, values, archive=archive, fields=fields, limit=limit, max_pages=max_pages,
+        params=params,
+    )  # fmt: skip
+    return Plan(kind, endpoint_name, tuple(streams), spec, limit, max_pages, concurrency)
+
+
+def collection_spec(
+    kind_name: str,
+    targets: Any,
+    *,
+    archive: bool = False,
+    fields: Fields = "research",
+    limit: int | None = None,
+    max_pages: int | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What makes two runs the same collection, without a request: the record kept in the
+    checkpoint and in every table's provenance (``collection``).
+
+    >>> spec = collection_spec("search", "cats", limit=10)
+    >>> spec["targets"], spec["endpoint"], spec["limit"]
+    (['cats'], 'search_recent_tweets', 10)
+    """
+    kind = KINDS[kind_name]
+    values = [] if kind.target == "me" else as_list(targets, kind.target)
+    return {
         "kind": kind.name,
-        "endpoint": endpoint_name,
+        "endpoint": _endpoint_name(kind, archive, values),
         "targets": [str(v) for v in values],
-        "params": plain(given),
+        "params": plain({api_name(k): v for k, v in (params or {}).items() if v is not None}),
         "fields": fields if isinstance(fields, (str, type(None))) else plain(dict(fields)),
         "limit": limit,
         "max_pages": max_pages,
     }
-    return Plan(kind, endpoint_name, tuple(streams), spec, limit, max_pages, concurrency)
+
+
+def _endpoint_name(kind: Kind, archive: bool, values: Sequence[Any]) -> str:
+    if kind.target == "user_ids" and not split_users(values)[0]:
+        return "get_users_by_usernames"  # only @names: look them up by name
+    return kind.endpoint_for(archive)
 
 
 def _resolve_times(client: Client, endpoint: Endpoint, params: dict[str, Any]) -> dict[str, Any]:

@@ -47,41 +47,104 @@ def compression_of(path: Path | str) -> str | None:
             head = file.read(6)
     except OSError:
         head = b""
+    return compression_by(head, str(path))
+
+
+def compression_by(head: bytes, name: str) -> str | None:
+    """The compression of a file starting with ``head`` and called ``name``.
+
+    >>> compression_by(b"\\x1f\\x8b\\x08", "a.jsonl"), compression_by(b"", "a.zstd")
+    ('gzip', 'zstd')
+    """
     for kind, magic, _ in KINDS:
         if head.startswith(magic):
             return kind
     if len(head) >= 4:
         return None  # bytes that are no compressed format: plain, whatever the name says
-    name = str(path).lower()
-    return next((kind for kind, _, suffixes in KINDS if name.endswith(suffixes)), None)
+    lowered = name.lower()
+    return next((kind for kind, _, suffixes in KINDS if lowered.endswith(suffixes)), None)
 
 
 def open_input(path: Path | str) -> IO[bytes]:
     """``path`` opened for reading as a binary stream, decompressed as it is read."""
-    kind = compression_of(path)
-    if kind == "gzip":
-        return cast(IO[bytes], gzip.open(path, "rb"))
-    if kind == "bzip2":
-        return bz2.open(path, "rb")
-    if kind == "xz":
-        return lzma.open(path, "rb")
+    return decompressed(open(path, "rb"), str(path))  # the caller closes it
+
+
+def decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
+    """The stream of stored bytes ``raw`` (a local file, or an fsspec file of object storage)
+    decompressed as it is read, by its first bytes; closing it closes ``raw``."""
+    head = raw.read(6)
+    if raw.seekable():
+        raw.seek(0)
+    else:
+        raw = cast(IO[bytes], io.BufferedReader(_Replay(head, raw), 1 << 20))
+    kind = compression_by(head, name)
     if kind == "zstd":
-        return _zstd(path)
-    return open(path, "rb")
+        return _zstd(raw, name)
+    if kind == "gzip":
+        stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+    elif kind == "bzip2":
+        stream = cast(IO[bytes], bz2.BZ2File(raw, "rb"))
+    elif kind == "xz":
+        stream = cast(IO[bytes], lzma.LZMAFile(raw, "rb"))  # noqa: SIM115 - returned open
+    else:
+        return raw
+    _owns(stream, raw)
+    return stream
 
 
-def _zstd(path: Path | str) -> IO[bytes]:
+def _owns(stream: IO[bytes], raw: IO[bytes]) -> None:
+    """Closing ``stream`` closes ``raw`` too (the standard library's decompressing files
+    leave a file object they were given open)."""
+    close = stream.close
+
+    def close_both() -> None:
+        try:
+            close()
+        finally:
+            raw.close()
+
+    setattr(stream, "close", close_both)  # noqa: B010 - an instance's own close
+
+
+def _zstd(raw: IO[bytes], name: str) -> IO[bytes]:
     try:
         zstandard: Any = importlib.import_module("zstandard")
     except ImportError:
+        raw.close()
         raise DataError(
             "Zstandard-compressed: reading it needs the zstandard package "
             "(pip install 'twxdata[scale]')",
-            source=str(path),
+            source=name,
         ) from None
-    raw = open(path, "rb")  # noqa: SIM115 - handed to the reader, which closes it
     # A buffered reader gives the readline and readinto the line chunker uses.
     return io.BufferedReader(_ZstdFrames(raw, zstandard.ZstdDecompressor()), 1 << 20)
+
+
+class _Replay(io.RawIOBase):
+    """The bytes already read from a stream that cannot seek back, then the rest of it."""
+
+    def __init__(self, head: bytes, raw: IO[bytes]) -> None:
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            size = min(len(view), len(self._head))
+            view[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._raw.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 class _ZstdFrames(io.RawIOBase):

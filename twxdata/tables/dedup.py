@@ -12,6 +12,8 @@ grow, so checking a batch costs a binary search per id whatever the number seen;
 ([True, True, False], [False, True])
 >>> seen.keep(pa.array(["3_9", "02", "2", None, "3_9"])).tolist()
 [True, True, False, True, False]
+>>> seen.contains(pa.array(["3", "4", "3_9", None])).tolist()
+[True, False, True, False]
 """
 
 from __future__ import annotations
@@ -71,6 +73,22 @@ class Seen:
             self._count += int(fresh.sum())
         kept: np.ndarray = (first & ~old) | ~valid
         return kept
+
+    def contains(self, ids: pa.Array) -> np.ndarray:
+        """Which of ``ids`` were seen before; nothing is added (rows without an id: no)."""
+        ids = to_array(ids)
+        found = np.zeros(len(ids), dtype=bool)
+        if not len(ids):
+            return found
+        ids = ids.cast(pa.string())
+        valid = valid_mask(ids)
+        numeric = to_bools(pc.match_substring_regex(ids, _PLAIN_INTEGER))
+        if numeric.any():
+            found[numeric] = self._has(to_ints(ids.filter(bools(numeric)).cast(pa.int64())))
+        text = valid & ~numeric
+        if text.any():
+            found[text] = [w in self._other for w in ids.filter(bools(text)).to_pylist()]
+        return found
 
     def _has(self, numbers: np.ndarray) -> np.ndarray:
         found = np.zeros(len(numbers), dtype=bool)

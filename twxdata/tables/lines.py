@@ -80,7 +80,7 @@ class ErrorPolicy:
                 warnings.warn(f"skipped {error}", DataWarning, stacklevel=4)
 
 
-class _Readable(Protocol):
+class Readable(Protocol):
     def readline(self) -> bytes: ...
     def read(self, size: int = -1, /) -> bytes: ...
     def readinto(self, buffer: memoryview, /) -> int | None: ...
@@ -88,10 +88,10 @@ class _Readable(Protocol):
     def close(self) -> None: ...
 
 
-def _open(path: Path | str) -> _Readable:
+def _open(path: Path | str) -> Readable:
     if str(path) == "-":
-        return cast(_Readable, sys.stdin.buffer)  # a BufferedReader: it has readinto
-    return cast(_Readable, open_input(path))  # plain, gzip, bzip2, xz or zstd
+        return cast(Readable, sys.stdin.buffer)  # a BufferedReader: it has readinto
+    return cast(Readable, open_input(path))  # plain, gzip, bzip2, xz or zstd
 
 
 def chunks_from_file(
@@ -103,26 +103,42 @@ def chunks_from_file(
         stream = _open(path)
     except OSError as exc:
         raise DataError(f"cannot read ({exc.strerror or exc})", source=source) from None
+    size = None if source == "-" else _size(path)
     try:
-        head = stream.readline()
-        document = _as_document(head, stream, path)
-        if document is not None:
-            yield from chunks_from_items(document, policy, source=source, chunk_bytes=chunk_bytes)
-            return
-        yield from _line_chunks(head, stream, source, chunk_bytes)
-    except Exception as exc:
-        if not damaged(exc, path):
-            raise
-        # A cut-off download or a damaged file: say which, not a decompressor's traceback.
-        raise DataError(
-            f"damaged or truncated compressed data ({type(exc).__name__}: {exc})", source=source
-        ) from None
+        yield from chunks_from_stream(stream, source, policy, chunk_bytes, stored_bytes=size)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
 
 
-def _line_chunks(head: bytes, stream: _Readable, source: str, size: int) -> Iterator[Chunk]:
+def chunks_from_stream(
+    stream: Readable,
+    source: str,
+    policy: ErrorPolicy,
+    chunk_bytes: int = CHUNK_BYTES,
+    *,
+    stored_bytes: int | None,
+) -> Iterator[Chunk]:
+    """Yield an open, decompressed ``stream`` as chunks of whole lines; ``stored_bytes`` (the
+    file's size, ``None`` for a pipe) decides whether it may be read whole as one JSON
+    document. The caller closes ``stream``."""
+    try:
+        head = stream.readline()
+        document = _as_document(head, stream, stored_bytes)
+        if document is not None:
+            yield from chunks_from_items(document, policy, source=source, chunk_bytes=chunk_bytes)
+            return
+        yield from _line_chunks(head, stream, source, chunk_bytes)
+    except Exception as exc:
+        if not damaged(exc, source):
+            raise
+        # A cut-off download or a damaged file: say which, not a decompressor's traceback.
+        raise DataError(
+            f"damaged or truncated compressed data ({type(exc).__name__}: {exc})", source=source
+        ) from None
+
+
+def _line_chunks(head: bytes, stream: Readable, source: str, size: int) -> Iterator[Chunk]:
     # readinto a fresh buffer and hand out views of it: a block is copied once, from the file.
     line = 1
     pending = head
@@ -145,7 +161,7 @@ def _line_chunks(head: bytes, stream: _Readable, source: str, size: int) -> Iter
         yield Chunk(pending, source, line)
 
 
-def _as_document(head: bytes, stream: _Readable, path: Path | str) -> list[Any] | None:
+def _as_document(head: bytes, stream: Readable, stored_bytes: int | None) -> list[Any] | None:
     """The items of a file that is one JSON document rather than JSONL, else None."""
     text = head.lstrip()
     if not text:
@@ -158,7 +174,7 @@ def _as_document(head: bytes, stream: _Readable, path: Path | str) -> list[Any] 
             pass
     elif text[:1] != b"[":
         return None
-    if stream is sys.stdin.buffer or not _small_enough(path):
+    if stored_bytes is None or stored_bytes > _DOCUMENT_LIMIT:
         return None
     rest = stream.read()
     try:
@@ -171,11 +187,11 @@ def _as_document(head: bytes, stream: _Readable, path: Path | str) -> list[Any] 
     return value if isinstance(value, list) else [value]
 
 
-def _small_enough(path: Path | str) -> bool:
+def _size(path: Path | str) -> int | None:
     try:
-        return os.path.getsize(path) <= _DOCUMENT_LIMIT
+        return os.path.getsize(path)
     except OSError:
-        return False
+        return None
 
 
 def chunks_from_items(
