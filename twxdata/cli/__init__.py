@@ -33,6 +33,7 @@ VERB_MODULES: tuple[str, ...] = (
     "share",
     "configure",
     "fake_api",
+    "scale",
 )
 
 
@@ -64,6 +65,7 @@ VERB_HOMES: dict[str, str] = {
     "compliance": "share",
     "configure": "configure",
     "fake-api": "fake_api",
+    "compact": "scale",
 }  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from twxdata.cli import UsageError
 from twxdata.cli.paths import check_output, make_folders, remove_folders
 from twxdata.cli.process import tuned
+from twxdata.cli.scale import add_scale_options
 
 if TYPE_CHECKING:
     from twxdata.tables.facts import PageFacts
@@ -61,6 +62,7 @@ def register(sub: Any) -> None:
         help="a corrupt or truncated line: stop (default), skip it, or skip it with a warning",
     )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    add_scale_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -130,9 +132,16 @@ def expand_patterns(inputs: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    args.inputs = expand_patterns(args.inputs)
-    targets = plan(args)
-    _check_inputs(args.inputs)
+    from twxdata.cli.scale import run_parallel, wanted
+    from twxdata.scale.sources import is_url
+
+    remote = [name for name in args.inputs if is_url(name)]  # fsspec expands its own patterns
+    args.inputs = expand_patterns([n for n in args.inputs if not is_url(n)]) + remote
+    targets = {} if is_url(args.output) else plan(args)
+    _check_inputs([name for name in args.inputs if not is_url(name)])
+    if wanted(args):
+        spec, collected = _collection_facts(args.inputs)
+        return run_parallel(args, targets, {**collected, "collection": spec})
     # First, before pyarrow loads: hashing the inputs (outside the GIL) fills the second core
     # while the imports keep the first busy, so it costs no time up to a few hundred MB.
     provenance = _Provenance(args.inputs)

@@ -83,9 +83,10 @@ class ProvenanceBuilder:
             api_meta=api_meta,
         )
 
-    def add_facts(self, facts: PageFacts) -> None:
+    def add_facts(self, facts: PageFacts | ProvenanceBuilder) -> None:
         """What a chunk of pages told (``twxdata.tables.facts.page_facts``), as ``add`` would
-        have noted its responses one by one."""
+        have noted its responses one by one; or all another builder noted (one file's, when
+        files are flattened apart)."""
         self.pages += facts.pages
         self.items += facts.items
         self.partial_errors += facts.partial_errors

@@ -142,6 +142,18 @@ def iter_batches(
     return _batches(chunks, tables, policy, on_facts)
 
 
+def flatten_chunks(
+    chunks: Iterable[Chunk],
+    *,
+    tables: Iterable[str] = TABLE_NAMES,
+    policy: ErrorPolicy | None = None,
+    on_facts: Callable[[PageFacts], None] | None = None,
+) -> Iterator[dict[str, pa.Table]]:
+    """``iter_batches`` for chunks already read (``lines.chunks_from_stream``: a file from
+    object storage, say)."""
+    return _batches(chunks, tables, policy or ErrorPolicy("raise"), on_facts)
+
+
 def _batches(
     chunks: Iterable[Chunk],
     tables: Iterable[str],

@@ -1,0 +1,174 @@
+"""Beyond one machine (issue 17): the parallel flatten equals the single-machine one.
+
+Inputs are real recorded responses (``../shared/real-api``): whole archives, an overlapping
+one (half of another's pages, so the same posts sit in two files, with an edited version of
+a post after its first one), the same content twice under two names, and compressed copies
+(gzip, Zstandard). Every table of the result is compared with ``read_jsonl`` over the same
+inputs: rows, columns, types and values.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import twxdata.scale as scale
+from twxdata.tables import read_jsonl
+from twxdata.tables.names import TABLE_NAMES
+from twxdata.tables.schema import SCHEMAS
+
+REAL = Path(__file__).resolve().parents[2].parent / "shared" / "real-api" / "twarc2-pages"
+pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-api is absent")
+zstandard = pytest.importorskip("zstandard")
+
+
+def good_lines(name: str) -> list[bytes]:
+    lines = []
+    for line in (REAL / f"{name}.jsonl").read_bytes().splitlines():
+        try:
+            orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue  # the recorded stream ends with a cut line
+        lines.append(line)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[str]:
+    folder = tmp_path_factory.mktemp("inputs")
+    brexit = good_lines("brexit")
+    files = {
+        "a-brexit.jsonl": brexit,
+        "b-overlap.jsonl.gz": brexit[len(brexit) // 2 :] + good_lines("edited_after"),
+        "c-mixed.jsonl.zst": good_lines("noflat") + good_lines("geo_tweets")
+        + good_lines("edited_before") + good_lines("mentions_tweet"),
+        "d-users.jsonl": good_lines("users") + good_lines("lists") + good_lines("counts")
+        + good_lines("streaming_output_with_error") + good_lines("media_tweet"),
+        "e-same-as-a.jsonl": brexit,
+    }  # fmt: skip
+    for name, lines in files.items():
+        data = b"\n".join(lines) + b"\n"
+        if name.endswith(".gz"):
+            data = gzip.compress(data)
+        elif name.endswith(".zst"):
+            data = zstandard.ZstdCompressor().compress(data)
+        (folder / name).write_bytes(data)
+    return [str(folder / name) for name in files]
+
+
+def canonical(table: pa.Table) -> list[bytes]:
+    """The rows as sorted JSON texts: equal tables, equal lists, whatever the row order."""
+    rows = table.to_pylist()
+    return sorted(orjson.dumps(r, default=str, option=orjson.OPT_SORT_KEYS) for r in rows)
+
+
+def dataset_table(root: Path, name: str) -> pa.Table | None:
+    files = sorted((root / name).rglob("*.parquet"))
+    if not files:
+        return None
+    for file in files:  # every file keeps the fixed schema, all-null columns included
+        assert pq.read_schema(file).remove_metadata() == SCHEMAS[name].remove_metadata(), file
+    return pa.concat_tables(pq.read_table(f, schema=SCHEMAS[name]) for f in files)
+
+
+def assert_same(expected, root: Path) -> None:
+    for name in TABLE_NAMES:
+        want = expected[name]
+        got = dataset_table(root, name)
+        if want.num_rows == 0:
+            assert got is None, name
+            continue
+        assert got is not None, name
+        assert got.schema.remove_metadata() == want.schema.remove_metadata(), name
+        assert got.num_rows == want.num_rows, name
+        assert canonical(got) == canonical(want), name
+
+
+@pytest.fixture(scope="module")
+def single(inputs):
+    return read_jsonl(*inputs)
+
+
+def test_the_inputs_overlap_so_deduplication_is_tested(single, inputs):
+    separate = sum(read_jsonl(i).tweets.num_rows for i in inputs)
+    assert single.tweets.num_rows < separate
+    assert single.edges_mentions.num_rows and single.users.num_rows and single.counts.num_rows
+
+
+def test_local_processes_equal_the_single_machine_flatten(single, inputs, tmp_path):
+    result = scale.flatten(inputs, str(tmp_path / "ds"), workers=2)
+    assert_same(single, tmp_path / "ds")
+    assert result.skipped == []  # the same content under two names: two inputs, as in flatten
+    assert result.rows["tweets"] == single.tweets.num_rows
+    assert not (tmp_path / "ds" / "_staging").exists()
+
+
+def test_a_rerun_adds_nothing_and_new_files_append_only_what_is_new(single, inputs, tmp_path):
+    out = tmp_path / "ds"
+    scale.flatten(inputs[:2], str(out))
+    files = sorted(out.rglob("*.parquet"))
+    again = scale.flatten(inputs[:2], str(out))
+    assert again.files == [] and len(again.skipped) == 2
+    assert sorted(out.rglob("*.parquet")) == files
+    more = scale.flatten(inputs, str(out))  # the rest: the first two and a's copy skipped
+    assert sorted(Path(r.input).name for r in more.skipped) == [
+        "a-brexit.jsonl", "b-overlap.jsonl.gz", "e-same-as-a.jsonl"]
+    assert_same(read_jsonl(*inputs[:4]), out)  # a's content once: its copy was known
+    manifest = orjson.loads((out / scale.MANIFEST).read_bytes())
+    assert len(manifest["inputs"]) == 4 and len(manifest["runs"]) == 3
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
+
+
+def test_compaction_leaves_one_file_per_partition_and_the_same_rows(single, inputs, tmp_path):
+    out = tmp_path / "ds"
+    for path in inputs:
+        scale.flatten([path], str(out), rows_per_file=10_000)
+    before = len(list(out.rglob("*.parquet")))
+    done = scale.compact(str(out))
+    folders = {p.parent for p in out.rglob("*.parquet")}
+    assert len(list(out.rglob("*.parquet"))) == len(folders) < before
+    assert sum(done.after.values()) == len(folders)
+    assert_same(read_jsonl(*inputs[:4]), out)  # the copy of a, flattened alone, was known
+
+
+def test_read_dataset_gives_the_single_machine_columns_and_types(single, inputs, tmp_path):
+    scale.flatten(inputs, str(tmp_path / "ds"))
+    frame = scale.read_dataset(str(tmp_path / "ds"), "tweets").compute()
+    want = single.to_pandas("tweets")
+    assert list(frame.columns) == list(want.columns)
+    assert (frame.dtypes == want.dtypes).all()
+    assert sorted(frame["id"]) == sorted(want["id"])
+
+
+def test_the_command_with_workers_writes_the_tables_flatten_writes(single, inputs, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out, extra in ((one, []), (two, ["--workers", "2"])):
+        result = subprocess.run(
+            [sys.executable, "-m", "twxdata", "flatten", *inputs, "-o", f"{out}/", "-q", *extra],
+            capture_output=True, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in one.iterdir()) == sorted(p.name for p in two.iterdir())
+    for path in one.iterdir():
+        a, b = pq.read_table(path), pq.read_table(two / path.name)
+        assert a.schema.remove_metadata() == b.schema.remove_metadata(), path.name
+        assert a.equals(b), path.name  # same rows in the same order
+
+
+def test_an_unreadable_line_names_the_file_and_leaves_no_staging(tmp_path, inputs):
+    bad = tmp_path / "bad.jsonl"
+    shutil.copy(inputs[0], bad)
+    with bad.open("ab") as file:
+        file.write(b'{"data": [{"id": "1", \n')
+    with pytest.raises(Exception, match="bad.jsonl"):
+        scale.flatten([inputs[3], str(bad)], str(tmp_path / "ds"), workers=2)
+    assert not (tmp_path / "ds" / scale.MANIFEST).exists()
+    assert not list((tmp_path / "ds").rglob("*.parquet"))

@@ -1,0 +1,177 @@
+"""``twxdata flatten`` beyond one process, and ``twxdata compact``.
+
+``flatten`` comes here when it is asked to spread work (``--workers N``, ``--engine dask``) or
+to read or write object storage (a URL input or output, ``--storage-option``):
+
+- ``--workers N`` alone writes the very tables the one-process flatten writes (``-o DIR/`` or
+  ``-o FILE``), from N processes;
+- ``--engine dask`` (or an output URL) writes a dataset: ``OUT/<table>/day=.../part-*.parquet``
+  and its manifest; a re-run skips inputs already in it (by SHA-256). Without ``--scheduler``
+  a local cluster of ``--workers`` processes is started and stopped by the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from twxdata.cli import UsageError
+
+ENGINES = ("processes", "dask")
+
+
+def add_scale_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "beyond one process", "(Dask, fsspec and s3fs come with pip install 'twxdata[scale]')"
+    )
+    group.add_argument("--workers", type=_workers, metavar="N",
+                       help="flatten on N processes (files spread over them)")  # fmt: skip
+    group.add_argument("--engine", choices=ENGINES,
+                       help="dask: write a day-partitioned dataset from a Dask cluster "
+                       "(local, or --scheduler)")  # fmt: skip
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a running Dask scheduler (tcp://host:8786); implies --engine dask")
+    group.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="an fsspec option for URL inputs and outputs (repeatable), e.g. "
+                       "endpoint_url=http://localhost:9000, anon=true, profile=NAME")  # fmt: skip
+
+
+def _workers(text: str) -> int:
+    from twxdata.cli.common import positive_int
+
+    return positive_int(text)
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether this flatten runs here rather than in one process."""
+    from twxdata.scale.sources import is_url
+
+    return bool(
+        (args.workers or 1) > 1 or args.engine == "dask" or args.scheduler
+        or args.storage_option or is_url(args.output) or any(is_url(i) for i in args.inputs)
+    )  # fmt: skip
+
+
+def storage_options(pairs: list[str]) -> dict[str, Any]:
+    """``--storage-option`` pairs as fsspec takes them: true/false and numbers typed.
+
+    >>> storage_options(["anon=true", "endpoint_url=http://h:9000", "max_concurrency=4"])
+    {'anon': True, 'endpoint_url': 'http://h:9000', 'max_concurrency': 4}
+    """
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--storage-option {pair!r}: give KEY=VALUE")
+        typed: Any = {"true": True, "false": False}.get(value.lower(), value)
+        if isinstance(typed, str) and typed.isdigit() and typed.isascii():
+            typed = int(typed)
+        options[key.strip()] = typed
+    return options
+
+
+def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict[str, Any]) -> int:
+    """Flatten ``args.inputs`` through ``twxdata.scale``; ``targets`` as ``flatten.plan`` made
+    them (ignored when a dataset is written)."""
+    from twxdata.scale import flatten
+    from twxdata.scale.sources import is_url
+
+    if "-" in args.inputs:
+        raise UsageError("standard input (-) is read by one process: leave out --workers/--engine")
+    options = storage_options(args.storage_option)
+    dask = args.engine == "dask" or bool(args.scheduler)
+    as_dataset = dask or is_url(args.output)
+    if as_dataset and not (is_url(args.output) or Path(args.output).suffix == ""):
+        raise UsageError(f"-o {args.output}: a dataset is a folder (OUT/) or a URL")
+    if as_dataset and args.format == "csv":
+        raise UsageError("--format csv: a dataset is Parquet")
+    tables = list(targets) if not as_dataset or args.tables else None
+    with _client(args, dask) as client:
+        result = flatten(
+            args.inputs, args.output, client=client, workers=args.workers,
+            tables=tables or _all_tables(), on_error=args.on_error,
+            storage_options=options, out_options=options if is_url(args.output) else None,
+            targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
+            keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
+        )  # fmt: skip
+    for line in result.bad_lines:
+        print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
+    if not args.quiet:
+        counts = ", ".join(f"{n:,} {t}" for t, n in result.rows.items() if n) or "no new rows"
+        done = f"; {len(result.skipped)} already in the dataset" if result.skipped else ""
+        print(f"twxdata flatten: {len(result.inputs)} input{'s' * (len(result.inputs) != 1)}"
+              f"{done} -> {args.output}: {counts} ({result.seconds:.1f} s)",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _all_tables() -> list[str]:
+    from twxdata.tables.names import TABLE_NAMES
+
+    return list(TABLE_NAMES)
+
+
+class _client:  # lower case: used as a context manager, like contextlib's
+    """The Dask client the run uses: the scheduler named, or a local cluster of its own."""
+
+    def __init__(self, args: argparse.Namespace, dask: bool) -> None:
+        self.args = args
+        self.dask = dask
+        self.cluster: Any = None
+        self.client: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.dask:
+            return None
+        try:
+            distributed: Any = importlib.import_module("dask.distributed")
+        except ImportError:
+            raise UsageError("--engine dask needs Dask: pip install 'twxdata[scale]'") from None
+        if self.args.scheduler:
+            try:
+                self.client = distributed.Client(self.args.scheduler, timeout=30)
+            except OSError as exc:
+                raise UsageError(f"--scheduler {self.args.scheduler}: {exc}") from None
+        else:
+            self.cluster = distributed.LocalCluster(
+                n_workers=self.args.workers or 2, threads_per_worker=1, processes=True,
+                dashboard_address=None,
+            )  # fmt: skip
+            self.client = distributed.Client(self.cluster)
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "compact",
+        help="merge a dataset's small files (one file per day partition per table)",
+        description="Rewrite every partition folder of a dataset written by `flatten --engine "
+        "dask` (or `--dataset`) that holds more than one file as files of up to "
+        "--rows-per-file rows, each post once.",
+    )
+    parser.add_argument("dataset", metavar="DIR", help="the dataset folder or URL")
+    parser.add_argument("--rows-per-file", type=_workers, default=4_000_000, metavar="N")
+    parser.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE")
+    parser.set_defaults(run=run_compact)
+
+
+def run_compact(args: argparse.Namespace) -> int:
+    from twxdata.scale import compact
+    from twxdata.scale.sources import is_url
+
+    if not is_url(args.dataset) and not Path(args.dataset).is_dir():
+        raise UsageError(f"{args.dataset}: no such folder")
+    done = compact(args.dataset, rows_per_file=args.rows_per_file,
+                   storage_options=storage_options(args.storage_option))  # fmt: skip
+    print(f"twxdata compact: {sum(done.before.values())} files -> {sum(done.after.values())} "
+          f"in {args.dataset}", file=sys.stderr)  # fmt: skip
+    return 0

@@ -1,0 +1,288 @@
+"""The driver: spread files over processes or a Dask cluster, then merge, then record.
+
+1. Every input is a task (``task.flatten_file``): hash, flatten, write fragments under the
+   output's ``_staging/``. Tasks run on a Dask ``Client`` (any cluster: local, SLURM through
+   dask-jobqueue, Kubernetes, cloud), on local processes (``workers=N``), or here, one by one.
+2. Every table is a task (``merge.merge_table``): its fragments in input order, de-duplicated
+   as the single-machine flatten does, written as the dataset's files (or one table file).
+3. The driver moves the new files into the dataset, then records the run in the manifest
+   (``_twxdata_manifest.json``: every input's size, SHA-256 and rows, every run's files), and
+   removes the staging folder. A re-run skips inputs whose SHA-256 the manifest holds, so it
+   adds nothing; new inputs append only what the dataset does not hold yet.
+
+State: the manifest and the files are the dataset's whole state; nothing is kept elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from twxdata.errors import ParameterError
+from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
+from twxdata.scale.sources import Source, StorageOptions, expand, shown
+from twxdata.scale.store import Store
+from twxdata.scale.task import STAGING, FileRecord, flatten_file, new_run_id
+from twxdata.store.provenance import ProvenanceBuilder
+from twxdata.tables.lines import OnError
+from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
+
+MANIFEST = "_twxdata_manifest.json"
+ROWS_PER_FILE = 4_000_000
+
+
+@dataclass
+class ScaleResult:
+    """What a run did: rows written per table, the files, the inputs flattened and skipped."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    inputs: list[FileRecord] = field(default_factory=list)
+    skipped: list[FileRecord] = field(default_factory=list)
+    bad_lines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{n:,} {t}" for t, n in self.rows.items() if n) or "no new rows"
+        return (f"<ScaleResult {len(self.inputs)} inputs flattened, {len(self.skipped)} "
+                f"already done; {rows}; {len(self.files)} files>")  # fmt: skip
+
+
+class _Here(Executor):
+    """Runs each task at once, in this process (one worker, no pool to start)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def flatten(
+    inputs: Sequence[str] | str,
+    out: str,
+    *,
+    client: Any = None,
+    workers: int | None = None,
+    tables: Iterable[str] = TABLE_NAMES,
+    on_error: OnError = "raise",
+    storage_options: StorageOptions | None = None,
+    out_options: StorageOptions | None = None,
+    rows_per_file: int = ROWS_PER_FILE,
+    targets: dict[str, str] | None = None,
+    keep_empty: bool = False,
+    provenance: dict[str, Any] | None = None,
+) -> ScaleResult:
+    """Flatten archives (local paths, patterns or fsspec URLs; compressed or not) into a
+    hive-partitioned dataset at ``out`` (a folder or a URL), in parallel.
+
+    ``client`` is a ``dask.distributed.Client``; without it, ``workers`` local processes (one:
+    this process). ``targets`` (table -> local file) writes plain table files instead of a
+    dataset, as ``twxdata flatten -o DIR/ --workers N`` does (those without rows only with
+    ``keep_empty``).
+
+    >>> import tempfile, os, twxdata.scale as scale
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "a.jsonl")
+    >>> _ = open(path, "w").write('{"data": [{"id": "1", "text": "x"}]}\\n')
+    >>> scale.flatten([path], os.path.join(folder, "dataset")).rows["tweets"]
+    1
+    >>> scale.flatten([path], os.path.join(folder, "dataset")).skipped[0].input == path
+    True
+    """
+    started = time.monotonic()
+    paths = [inputs] if isinstance(inputs, str) else list(inputs)
+    names = _tables(tables)
+    if rows_per_file < 1:
+        raise ParameterError("rows_per_file", "must be a positive integer", got=rows_per_file)
+    sources = expand(paths, storage_options)
+    store = Store(out, out_options)
+    manifest = _read_manifest(store) if targets is None else {}
+    known = [entry["sha256"] for entry in manifest.get("inputs", [])]
+    run = new_run_id()
+    needed = sorted(set(names) | ({"tweets"} if set(names) & set(BY_POST) else set()))
+    result = ScaleResult()
+    store.remove(STAGING)  # what a run killed before its end left (one writer at a time)
+    with _executor(client, workers, len(sources)) as pool:
+        try:
+            records = _first_pass(pool, client, sources, out, known, needed, on_error,
+                                  storage_options, out_options)  # fmt: skip
+            fresh = _sort_out(records, result)
+            facts = _facts(fresh, provenance)
+            jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty)
+            merged = _gather(client, [
+                _submit(pool, client, merge_table, out, job, facts, out_options) for job in jobs
+            ])  # fmt: skip
+        except BaseException:
+            store.remove(STAGING)  # every task's fragments: nothing half-made stays
+            raise
+    for done in merged:
+        result.rows[done["table"]] = done["rows"]
+    if targets is None:
+        result.files = _move_into_place(store, run, merged)
+        _record(store, manifest, run, result)
+    else:
+        result.files = [f for done in merged for f in done["files"]]
+    for record in fresh:
+        store.remove(record.staging)
+    with contextlib.suppress(OSError):
+        if not store.files(STAGING, suffix=""):
+            store.remove(STAGING)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _tables(tables: Iterable[str]) -> list[str]:
+    names = [tables] if isinstance(tables, str) else list(tables)
+    unknown = [n for n in names if n not in TABLE_NAMES]
+    if unknown or not names:
+        raise ParameterError("tables", f"one or more of {', '.join(TABLE_NAMES)}", got=unknown)
+    return names
+
+
+@contextlib.contextmanager
+def _executor(client: Any, workers: int | None, files: int) -> Any:
+    if client is not None:
+        yield None
+        return
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):  # fmt: skip
+        raise ParameterError("workers", "must be a positive integer", got=workers)
+    count = min(workers or 1, max(files, 1))
+    if count == 1:
+        yield _Here()
+        return
+    import multiprocessing
+
+    # spawn: a fresh interpreter per worker, whatever threads the caller (a notebook) runs.
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: Executor | None, client: Any, fn: Callable[..., Any], *args: Any,
+            **kwargs: Any) -> Any:  # fmt: skip
+    if client is not None:
+        return client.submit(fn, *args, pure=False, **kwargs)
+    assert pool is not None
+    return pool.submit(fn, *args, **kwargs)
+
+
+def _gather(client: Any, futures: list[Any]) -> list[Any]:
+    if client is not None:
+        return list(client.gather(futures))
+    return [future.result() for future in futures]
+
+
+def _first_pass(
+    pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
+    tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
+    out_options: StorageOptions | None,
+) -> list[FileRecord]:  # fmt: skip
+    futures = [
+        _submit(pool, client, flatten_file, source.url, out, known=known, tables=tables,
+                on_error=on_error, storage_options=storage_options, out_options=out_options)
+        for source in sources
+    ]  # fmt: skip
+    return _gather(client, futures)
+
+
+def _sort_out(records: list[FileRecord], result: ScaleResult) -> list[FileRecord]:
+    """The records of inputs flattened, in input order (not those the dataset had)."""
+    fresh: list[FileRecord] = []
+    for record in records:
+        if record.skipped:
+            result.skipped.append(record)
+            continue
+        fresh.append(record)
+        result.bad_lines.extend(record.bad_lines)
+    result.inputs = fresh
+    return fresh
+
+
+def _facts(fresh: list[FileRecord], extra: dict[str, Any] | None) -> dict[str, Any]:
+    """The provenance every written file carries: what the inputs' pages told, and them."""
+    total = ProvenanceBuilder()
+    for record in fresh:
+        if record.facts is not None:
+            total.add_facts(record.facts)
+    total.sources = [{"file": r.input, "bytes": r.bytes, "sha256": r.sha256} for r in fresh]
+    built = {**total.build(table="", rows=0), **(extra or {})}
+    if len(total.sources) > 100:  # the manifest lists them all; a footer stays small
+        built["sources"] = {"inputs": len(total.sources), "listed_in": MANIFEST}
+    return built
+
+
+def _jobs(
+    names: list[str], fresh: list[FileRecord], run: str, targets: dict[str, str] | None,
+    rows_per_file: int, keep_empty: bool,
+) -> list[MergeJob]:  # fmt: skip
+    jobs = []
+    for name in names:
+        with_rows = [r for r in fresh if name in r.fragments]
+        if not with_rows and (targets is None or not keep_empty):
+            continue
+        if targets is not None and name not in targets:
+            continue
+        holders = fresh if name in BY_POST else with_rows
+        jobs.append(MergeJob(
+            table=name,
+            fragments=tuple(r.fragments.get(name, "") for r in holders),
+            posts=tuple(r.fragments.get("tweets", "") for r in holders),
+            run=run,
+            target="dataset" if targets is None else targets[name],
+            rows_per_file=rows_per_file,
+        ))  # fmt: skip
+    return jobs
+
+
+def _move_into_place(store: Store, run: str, merged: list[dict[str, Any]]) -> list[str]:
+    prefix = staging_of(run) + "/"
+    placed = []
+    for done in merged:
+        for name in done["files"]:
+            target = name.removeprefix(prefix)
+            store.move(name, target)
+            placed.append(target)
+    store.remove(staging_of(run))
+    return placed
+
+
+def _read_manifest(store: Store) -> dict[str, Any]:
+    data = store.read_bytes(MANIFEST)
+    if data is None:
+        return {}
+    try:
+        manifest = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        from twxdata.errors import DataError
+
+        raise DataError("the dataset's manifest is damaged", source=shown(store.root)) from None
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _record(store: Store, manifest: dict[str, Any], run: str, result: ScaleResult) -> None:
+    manifest = {
+        "format": 1,
+        "schema_version": SCHEMA_VERSION,
+        "inputs": [*manifest.get("inputs", []), *(r.manifest_entry() for r in result.inputs)],
+        "runs": [*manifest.get("runs", []), {
+            "run": run,
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "inputs": len(result.inputs),
+            "skipped": len(result.skipped),
+            "rows": result.rows,
+            "files": result.files,
+        }],
+    }  # fmt: skip
+    store.write_bytes(MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
