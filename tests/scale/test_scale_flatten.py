@@ -120,7 +120,10 @@ def test_a_rerun_adds_nothing_and_new_files_append_only_what_is_new(single, inpu
     assert sorted(out.rglob("*.parquet")) == files
     more = scale.flatten(inputs, str(out))  # the rest: the first two and a's copy skipped
     assert sorted(Path(r.input).name for r in more.skipped) == [
-        "a-brexit.jsonl", "b-overlap.jsonl.gz", "e-same-as-a.jsonl"]
+        "a-brexit.jsonl",
+        "b-overlap.jsonl.gz",
+        "e-same-as-a.jsonl",
+    ]
     assert_same(read_jsonl(*inputs[:4]), out)  # a's content once: its copy was known
     manifest = orjson.loads((out / scale.MANIFEST).read_bytes())
     assert len(manifest["inputs"]) == 4 and len(manifest["runs"]) == 3
@@ -168,7 +171,7 @@ def test_an_unreadable_line_names_the_file_and_leaves_no_staging(tmp_path, input
     shutil.copy(inputs[0], bad)
     with bad.open("ab") as file:
         file.write(b'{"data": [{"id": "1", \n')
-    with pytest.raises(Exception, match="bad.jsonl"):
+    with pytest.raises(Exception, match=r"bad\.jsonl"):
         scale.flatten([inputs[3], str(bad)], str(tmp_path / "ds"), workers=2)
     assert not (tmp_path / "ds" / scale.MANIFEST).exists()
     assert not list((tmp_path / "ds").rglob("*.parquet"))

@@ -32,8 +32,11 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--engine", choices=ENGINES,
                        help="dask: write a day-partitioned dataset from a Dask cluster "
                        "(local, or --scheduler)")  # fmt: skip
-    group.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a running Dask scheduler (tcp://host:8786); implies --engine dask")
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler (tcp://host:8786); implies --engine dask",
+    )
     group.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
                        help="an fsspec option for URL inputs and outputs (repeatable), e.g. "
                        "endpoint_url=http://localhost:9000, anon=true, profile=NAME")  # fmt: skip

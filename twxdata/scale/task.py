@@ -6,7 +6,8 @@ builders and fixed schemas, de-duplicated within the file) into one Parquet frag
 table under ``_staging/<input>/`` (named from the file's SHA-256 and location). The names
 depend only on the input, so a task that is retried (a worker killed mid-task) rewrites its
 own fragments and nothing else; each is written under a temporary name and renamed, so a
-half-written fragment is never read. Memory stays that of the single-process flatten: the file is never held whole.
+half-written fragment is never read. Memory stays that of the single-process flatten: the
+file is never held whole.
 
 The task returns a plain record (``FileRecord``) for the driver's manifest: the input (as
 shown, without credentials), its size and SHA-256, rows per table, the fragments and the
