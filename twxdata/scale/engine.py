@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from twxdata.errors import ParameterError
+from twxdata.errors import DataError, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
 from twxdata.scale.sources import Source, StorageOptions, expand, shown
 from twxdata.scale.store import Store
@@ -265,8 +265,6 @@ def _read_manifest(store: Store) -> dict[str, Any]:
     try:
         manifest = orjson.loads(data)
     except orjson.JSONDecodeError:
-        from twxdata.errors import DataError
-
         raise DataError("the dataset's manifest is damaged", source=shown(store.root)) from None
     return manifest if isinstance(manifest, dict) else {}
 

@@ -23,7 +23,9 @@ import pyarrow.compute as pc
 
 from twxdata.scale.store import Store
 from twxdata.store.dataset import PARTITION_BY
+from twxdata.store.provenance import provenance_metadata
 from twxdata.tables.dedup import Seen
+from twxdata.tables.output import TableWriter
 from twxdata.tables.schema import SCHEMAS
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -105,15 +107,11 @@ def merge_table(
     """Run ``job``: for a dataset, write its files under the run's staging folder (the driver
     moves them into place once every table is done); else write the one table file. Returns
     ``{"table", "rows", "files"}``. Running it again (a retried task) writes the same names."""
-    from twxdata.store.provenance import provenance_metadata
-
     store = Store(root, storage_options)
     seen = existing_ids(store, job.table) if job.target == "dataset" else Seen()
     batches = kept_batches(store, job, seen)
     record = {**provenance, "table": job.table}
     if job.target != "dataset":
-        from twxdata.tables.output import TableWriter
-
         writer = TableWriter(job.target, SCHEMAS[job.table], name=job.table)
         try:
             for table in batches:
@@ -139,8 +137,6 @@ def _write_parts(
     record: dict[str, Any],
 ) -> tuple[int, list[str]]:  # fmt: skip
     """Stream kept rows into files of at most ``rows_per_file`` rows, one set per day."""
-    from twxdata.store.provenance import provenance_metadata
-
     schema = SCHEMAS[job.table]
     writers: dict[str, Any] = {}  # partition folder -> (writer, file number)
     numbers: dict[str, int] = {}
@@ -160,7 +156,9 @@ def _write_parts(
                     number = numbers.get(folder, 0)
                     numbers[folder] = number + 1
                     name = PART.format(run=job.run).format(i=number)
-                    writer = writers[folder] = store.writer(f"{staging}/{folder}/{name}", schema)
+                    writer = writers[folder] = store.writer(
+                        "/".join(p for p in (staging, folder, name) if p), schema
+                    )
                 writer.write(part)
                 if writer.rows >= job.rows_per_file:
                     finish(folder)

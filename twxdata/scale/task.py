@@ -25,6 +25,7 @@ from typing import Any, cast
 from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown
 from twxdata.scale.store import Store
 from twxdata.store.provenance import ProvenanceBuilder
+from twxdata.tables.api import flatten_chunks
 from twxdata.tables.lines import ErrorPolicy, OnError, Readable, chunks_from_stream
 from twxdata.tables.names import TABLE_NAMES
 from twxdata.tables.schema import SCHEMAS
@@ -83,8 +84,6 @@ def flatten_file(
 ) -> FileRecord:
     """Flatten the archive at ``url`` into fragments under ``out``'s staging folder; a file
     whose SHA-256 is in ``known`` is only hashed (its rows are in the dataset already)."""
-    from twxdata.tables.api import flatten_chunks
-
     sha, size = hash_stored(url, storage_options)
     record = FileRecord(shown(url), size, sha)
     if sha in set(known):
