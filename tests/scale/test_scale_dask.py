@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pyarrow.parquet as pq
 import pytest
 
@@ -20,7 +21,7 @@ import twxdata.scale as scale
 from twxdata.tables import read_jsonl
 from twxdata.tables.schema import SCHEMAS
 
-from .test_scale_flatten import assert_same, canonical, inputs, single  # noqa: F401 - fixtures
+from .conftest import assert_same, canonical
 
 distributed = pytest.importorskip("distributed")
 
@@ -76,7 +77,9 @@ def test_a_worker_killed_mid_task_is_retried_and_the_result_is_still_equal(
 
 def test_an_all_null_partition_keeps_its_types(client, tmp_path):
     bare = tmp_path / "bare.jsonl"
-    bare.write_text('{"data": [{"id": "5", "text": "x", "created_at": "2024-02-01T00:00:00.000Z"}]}\n')
+    bare.write_text(
+        '{"data": [{"id": "5", "text": "x", "created_at": "2024-02-01T00:00:00.000Z"}]}\n'
+    )
     scale.flatten([str(bare)], str(tmp_path / "ds"), client=client)
     [file] = (tmp_path / "ds" / "tweets").rglob("*.parquet")
     assert file.parent.name == "day=2024-02-01"
@@ -126,9 +129,7 @@ def test_inputs_and_dataset_in_s3_equal_the_local_flatten(s3, client, single, in
     tweets = scale.read_dataset("s3://archives/dataset", storage_options=options).compute()
     import pyarrow as pa
 
-    assert canonical(pa.Table.from_pandas(tweets, preserve_index=False)) == canonical(
-        single.tweets
-    )
+    assert canonical(pa.Table.from_pandas(tweets, preserve_index=False)) == canonical(single.tweets)
     again = scale.flatten(["s3://archives/**/*.jsonl*"], "s3://archives/dataset", client=client,
                           storage_options=options, out_options=options)  # fmt: skip
     assert again.files == [] and len(again.skipped) == len(inputs)
@@ -140,8 +141,9 @@ def test_the_command_reads_s3_with_storage_options(s3, tmp_path, inputs):
     fs, options = s3
     fs.put(inputs[3], "archives/cli/d-users.jsonl")
     out = tmp_path / "tables"
-    pairs = [f"--storage-option=key={options['key']}", f"--storage-option=secret={options['secret']}",
-             f"--storage-option=endpoint_url={options['endpoint_url']}"]  # fmt: skip
+    pairs = [
+        f"--storage-option={name}={options[name]}" for name in ("key", "secret", "endpoint_url")
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "twxdata", "flatten", "s3://archives/cli/*.jsonl", "-o", f"{out}/",
          *pairs], capture_output=True, timeout=300,
@@ -152,3 +154,18 @@ def test_the_command_reads_s3_with_storage_options(s3, tmp_path, inputs):
     assert pq.read_table(out / "users.parquet").num_rows == expected.users.num_rows
     for path in out.iterdir():
         assert b"s3cr3t" not in path.read_bytes()
+
+
+def test_info_reads_an_archive_in_s3_with_the_users_fsspec_setup(s3, inputs):
+    fs, options = s3
+    fs.put(inputs[0], "archives/info/a.jsonl")
+    env = dict(os.environ, FSSPEC_S3_KEY=options["key"], FSSPEC_S3_SECRET=options["secret"],
+               FSSPEC_S3_ENDPOINT_URL=options["endpoint_url"])  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "twxdata", "info", "s3://archives/info/a.jsonl", "--json"],
+        capture_output=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    record = orjson.loads(result.stdout)
+    assert record["file"] == "s3://archives/info/a.jsonl"
+    assert record["archive"]["items"] == read_jsonl(inputs[0]).tweets.num_rows

@@ -42,10 +42,10 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in two lines (the message and where to look), not a screen of usage."""
+    """A usage error in one line (the message, and where to look), not a screen of usage."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for usage.\n")
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 # Which module defines each verb: a run imports only its own verb's module, so `twxdata flatten`

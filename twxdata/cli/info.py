@@ -21,17 +21,24 @@ def register(sub: Any) -> None:
         description="Print the provenance of a twxdata Parquet file or dataset directory, or "
         "a summary of a raw JSONL archive and its checkpoint.",
     )
-    parser.add_argument("path", type=Path, metavar="FILE", help="Parquet, dataset dir or JSONL")
+    parser.add_argument("path", metavar="FILE",
+                        help="Parquet, dataset dir or JSONL; or a URL (s3://, gs://, https://)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from twxdata.errors import DataError
+    from twxdata.cli import UsageError
+    from twxdata.tables.storage import is_url
 
-    path: Path = args.path
-    if not path.exists():
-        raise DataError("no such file or directory", source=str(path))
+    if is_url(args.path):
+        record = remote_summary(args.path)
+        print(json.dumps(record, indent=2, sort_keys=True, default=str) if args.json
+              else render(record))  # fmt: skip
+        return 0
+    path = Path(args.path)
+    if not path.exists():  # a usage error, as in every verb (exit status 2)
+        raise UsageError(f"{path}: no such file or folder")
     if path.is_file() and path.name.endswith(".checkpoint.json"):
         record = {"file": str(path), "checkpoint": checkpoint_summary(path)}
     elif path.is_file() and not _parquet(path):  # read by what it holds, not its name
@@ -125,6 +132,26 @@ def archive_summary(path: Path) -> dict[str, Any]:
     if checkpoint.exists():
         summary["checkpoint"] = checkpoint_summary(checkpoint)
     return summary
+
+
+def remote_summary(url: str) -> dict[str, Any]:
+    """A file in object storage: a Parquet file's provenance, or an archive's summary (read
+    through fsspec with the user's own setup: environment, profiles)."""
+    import pyarrow.parquet as pq
+
+    from twxdata.store.provenance import PROVENANCE_KEY, ProvenanceBuilder
+    from twxdata.tables.api import iter_pages
+    from twxdata.tables.storage import open_stored, shown
+
+    with open_stored(url) as stream:
+        if stream.read(4) == b"PAR1":
+            stream.seek(0)
+            metadata = pq.read_metadata(stream)
+            raw = (metadata.metadata or {}).get(PROVENANCE_KEY.encode())
+            return {"file": shown(url), "rows": metadata.num_rows,
+                    "provenance": json.loads(raw) if raw else "none"}  # fmt: skip
+    builder = ProvenanceBuilder().add_all(iter_pages(url))
+    return {"file": shown(url), "archive": builder.build(table="raw archive", rows=builder.items)}
 
 
 def render(record: dict[str, Any], indent: int = 0) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,11 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     if as_dataset and args.format == "csv":
         raise UsageError("--format csv: a dataset is Parquet")
     tables = list(targets) if not as_dataset or args.tables else None
+    # Table files are made in a staging folder beside them (``_staging``, removed at the end).
+    root = args.output if as_dataset else str(next(iter(targets.values())).parent)
     with _client(args, dask) as client:
         result = flatten(
-            args.inputs, args.output, client=client, workers=args.workers,
+            args.inputs, root, client=client, workers=args.workers,
             tables=tables or _all_tables(), on_error=args.on_error,
             storage_options=options, out_options=options if is_url(args.output) else None,
             targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
@@ -133,15 +136,17 @@ class _client:  # lower case: used as a context manager, like contextlib's
             distributed: Any = importlib.import_module("dask.distributed")
         except ImportError:
             raise UsageError("--engine dask needs Dask: pip install 'twxdata[scale]'") from None
+        if not self.args.debug:  # the command's own process: Dask's chatter is not the user's
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         if self.args.scheduler:
             try:
-                self.client = distributed.Client(self.args.scheduler, timeout=30)
+                self.client = distributed.Client(self.args.scheduler, timeout=10)
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.args.scheduler}: {exc}") from None
         else:
             self.cluster = distributed.LocalCluster(
                 n_workers=self.args.workers or 2, threads_per_worker=1, processes=True,
-                dashboard_address=None,
+                dashboard_address=None, silence_logs=logging.ERROR,
             )  # fmt: skip
             self.client = distributed.Client(self.cluster)
         return self.client

@@ -20,18 +20,20 @@ and a URL's ``user:password@`` part is dropped from them.
 from __future__ import annotations
 
 import glob
-import importlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from twxdata.errors import DataError, ParameterError
 from twxdata.tables.compressed import decompressed
+from twxdata.tables.storage import StorageOptions, filesystem, is_url, open_stored, shown
 
-StorageOptions = Mapping[str, Any]
+__all__ = [
+    "Source", "StorageOptions", "expand", "filesystem", "is_url", "local_folder", "open_archive",
+    "open_stored", "shown", "storage_error",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,48 +44,15 @@ class Source:
     size: int
 
 
-def is_url(name: str) -> bool:
-    """Whether ``name`` is read through fsspec (``s3://...``) rather than as a local path.
-
-    >>> is_url("s3://b/a.jsonl"), is_url("archive.jsonl"), is_url("file:///tmp/a.jsonl")
-    (True, False, False)
-    """
-    return "://" in name and not name.startswith("file://")
-
-
-def shown(url: str) -> str:
-    """``url`` as it may be written down: without credentials in it."""
-    if not is_url(url):
-        return url
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=host))
-
-
-def filesystem(url: str, storage_options: StorageOptions | None = None) -> tuple[Any, str]:
-    """The fsspec filesystem holding ``url``, and the path in it."""
-    try:
-        fsspec: Any = importlib.import_module("fsspec")
-    except ImportError:
-        raise ParameterError(
-            "inputs", f"{shown(url)}: reading URLs needs fsspec: pip install 'twxdata[scale]'"
-        ) from None
-    try:
-        fs, path = fsspec.core.url_to_fs(url, **dict(storage_options or {}))
-    except (ImportError, ValueError) as exc:  # an unknown protocol, or its package missing
-        raise ParameterError("inputs", f"{shown(url)}: {exc}") from None
-    return fs, path
-
-
 def expand(inputs: Sequence[str], storage_options: StorageOptions | None = None) -> list[Source]:
     """Every file the inputs name, in order: a pattern (``*``, ``**``) becomes the files it
-    matches, sorted; checkpoints beside archives are left out. ``DataError`` for a name that
-    matches nothing."""
+    matches, sorted; checkpoints beside archives are left out. ``ParameterError`` for a name that
+    matches nothing (``ParameterError``: before any work)."""
     found: list[Source] = []
     for name in inputs:
         files = _remote(name, storage_options) if is_url(name) else _local(name)
         if not files:
-            raise DataError("no such file, or no file matches", source=shown(name))
+            raise ParameterError("inputs", f"{shown(name)}: no such file, or no file matches")
         found.extend(f for f in files if not f.url.endswith(".checkpoint.json"))
     return found
 
@@ -100,6 +69,22 @@ def _local(name: str) -> list[Source]:
 
 def _remote(name: str, storage_options: StorageOptions | None) -> list[Source]:
     fs, path = filesystem(name, storage_options)
+    try:
+        return _listed(fs, name, path)
+    except (ParameterError, DataError):
+        raise
+    except Exception as exc:  # the storage's own errors (no credentials, no bucket, offline)
+        raise storage_error(exc, name, "cannot list it") from None
+
+
+def storage_error(exc: BaseException, url: str, what: str) -> DataError:
+    """An object store's failure as one line naming the file (never the options used)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return DataError(f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})",
+                     source=shown(url))  # fmt: skip
+
+
+def _listed(fs: Any, name: str, path: str) -> list[Source]:
     protocol = name.split("://", 1)[0]
     if glob.has_magic(path):
         matches = fs.glob(path, detail=True)
@@ -117,15 +102,6 @@ def _remote(name: str, storage_options: StorageOptions | None) -> list[Source]:
             url = name if not glob.has_magic(path) else url
         out.append(Source(url, int(info.get("size") or 0)))
     return out
-
-
-def open_stored(url: str, storage_options: StorageOptions | None = None) -> IO[bytes]:
-    """The file's stored bytes (compressed as kept), for hashing."""
-    if not is_url(url):
-        return open(url.removeprefix("file://"), "rb")
-    fs, path = filesystem(url, storage_options)
-    stream: IO[bytes] = fs.open(path, "rb", block_size=4 << 20)
-    return stream
 
 
 def open_archive(url: str, storage_options: StorageOptions | None = None) -> IO[bytes]:

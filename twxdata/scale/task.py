@@ -22,7 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown
+from twxdata.errors import DataError
+from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
 from twxdata.scale.store import Store
 from twxdata.store.provenance import ProvenanceBuilder
 from twxdata.tables.api import flatten_chunks
@@ -84,7 +85,12 @@ def flatten_file(
 ) -> FileRecord:
     """Flatten the archive at ``url`` into fragments under ``out``'s staging folder; a file
     whose SHA-256 is in ``known`` is only hashed (its rows are in the dataset already)."""
-    sha, size = hash_stored(url, storage_options)
+    try:
+        sha, size = hash_stored(url, storage_options)
+    except DataError:
+        raise
+    except Exception as exc:  # no such file, no credentials, a store that cannot be reached
+        raise storage_error(exc, url, "cannot read it") from None
     record = FileRecord(shown(url), size, sha)
     if sha in set(known):
         record.skipped = True

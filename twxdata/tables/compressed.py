@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from twxdata.errors import DataError
+from twxdata.tables.storage import open_stored, shown
 
 # (kind, magic bytes, name suffixes)
 KINDS: tuple[tuple[str, bytes, tuple[str, ...]], ...] = (
@@ -66,8 +67,9 @@ def compression_by(head: bytes, name: str) -> str | None:
 
 
 def open_input(path: Path | str) -> IO[bytes]:
-    """``path`` opened for reading as a binary stream, decompressed as it is read."""
-    return decompressed(open(path, "rb"), str(path))  # the caller closes it
+    """``path`` (a local file, or a URL fsspec reaches: ``tables.storage``) opened for reading
+    as a binary stream, decompressed as it is read."""
+    return decompressed(open_stored(str(path)), shown(str(path)))  # the caller closes it
 
 
 def decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
