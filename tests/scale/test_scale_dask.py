@@ -169,3 +169,36 @@ def test_info_reads_an_archive_in_s3_with_the_users_fsspec_setup(s3, inputs):
     record = orjson.loads(result.stdout)
     assert record["file"] == "s3://archives/info/a.jsonl"
     assert record["archive"]["items"] == read_jsonl(inputs[0]).tweets.num_rows
+
+
+def _fsspec_env(options: dict, **more: str) -> dict[str, str]:
+    return dict(os.environ, FSSPEC_S3_KEY=options["key"], FSSPEC_S3_SECRET=options["secret"],
+                FSSPEC_S3_ENDPOINT_URL=options["endpoint_url"], **more)  # fmt: skip
+
+
+def test_dehydrate_and_hydrate_read_their_inputs_from_s3(s3, inputs, tmp_path):
+    from twxdata.testing import FakeXApi
+
+    fs, options = s3
+    fs.put(inputs[0], "archives/share/a.jsonl")
+    ids = tmp_path / "ids.txt"
+    made = subprocess.run(
+        [sys.executable, "-m", "twxdata", "dehydrate", "s3://archives/share/a.jsonl", "-o", ids],
+        capture_output=True, env=_fsspec_env(options), timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    manifest = orjson.loads(ids.with_name("ids.txt.manifest.json").read_bytes())
+    assert manifest["source"]["path"] == "s3://archives/share/a.jsonl"
+    assert manifest["count"] == len(set(read_jsonl(inputs[0]).tweets.column("id").to_pylist()))
+    with FakeXApi(seed=3, size=500) as api:
+        wanted = [api.corpus.tweet(n)["id"] for n in range(5)]
+        fs.pipe("archives/share/wanted.txt", "\n".join(wanted).encode() + b"\n")
+        env = _fsspec_env(options, TWXDATA_BEARER_TOKEN=api.bearer_token,
+                          TWXDATA_API_BASE=api.url)  # fmt: skip
+        out = tmp_path / "back.parquet"
+        done = subprocess.run(
+            [sys.executable, "-m", "twxdata", "hydrate", "s3://archives/share/wanted.txt",
+             "-o", out, "-q"], capture_output=True, env=env, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(pq.read_table(out).column("id").to_pylist()) == sorted(wanted)

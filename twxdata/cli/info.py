@@ -21,8 +21,11 @@ def register(sub: Any) -> None:
         description="Print the provenance of a twxdata Parquet file or dataset directory, or "
         "a summary of a raw JSONL archive and its checkpoint.",
     )
-    parser.add_argument("path", metavar="FILE",
-                        help="Parquet, dataset dir or JSONL; or a URL (s3://, gs://, https://)")
+    parser.add_argument(
+        "path",
+        metavar="FILE",
+        help="Parquet, dataset dir or JSONL; or a URL (s3://, gs://, https://)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
 

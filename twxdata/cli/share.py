@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import posixpath
+import shutil
 import sys
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from twxdata.cli import UsageError
 from twxdata.cli.common import (
@@ -20,11 +26,40 @@ from twxdata.cli.common import (
 from twxdata.cli.paths import check_distinct, check_not_inputs, check_output
 
 
-def _check_input(path: Path, name: str) -> None:
-    if str(path) == "-":
+def _input(text: str) -> Path | str:
+    """A path, or a URL kept as text (``Path`` would fold its ``//``)."""
+    from twxdata.tables.storage import is_url
+
+    return text if is_url(text) else Path(text)
+
+
+def _check_input(path: Path | str, name: str) -> None:
+    if str(path) == "-" or isinstance(path, str):  # a URL: its reader says what is wrong
         return
     if not path.exists():
         raise UsageError(f"{name} {path}: no such file or folder")
+
+
+@contextlib.contextmanager
+def _local(source: Path | str) -> Iterator[Path]:
+    """``source`` as a local file: a URL is copied (its stored bytes, streamed) into a private
+    temporary folder, removed afterwards; the readers behind these verbs take paths."""
+    if isinstance(source, Path):
+        yield source
+        return
+    from twxdata.tables.storage import open_stored, shown
+
+    folder = Path(tempfile.mkdtemp(prefix="twxdata-input-"))
+    target = folder / (posixpath.basename(urlsplit(source).path) or "input")
+    try:
+        try:
+            with open_stored(source) as stream, open(target, "wb") as out:
+                shutil.copyfileobj(stream, out, 4 << 20)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{shown(source)}: cannot read it ({exc})") from None
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def register(sub: Any) -> None:
@@ -36,7 +71,12 @@ def register(sub: Any) -> None:
         "column; plus IDS.manifest.json with counts, time span, source provenance and the "
         "SHA-256 of the list.",
     )
-    dry.add_argument("data", type=Path, metavar="DATA")
+    dry.add_argument(
+        "data",
+        type=_input,
+        metavar="DATA",
+        help="a file, dataset folder, or URL (s3://, gs://, https://)",
+    )
     dry.add_argument("-o", "--output", required=True, metavar="IDS.txt")
     dry.add_argument("--users", action="store_true", help="the IDs are users, not posts")
     dry.add_argument("--column", default="id", help="the ID column of a CSV or Parquet (id)")
@@ -50,7 +90,12 @@ def register(sub: Any) -> None:
         "and why. Every response goes to a raw archive (--raw, default OUT.raw.jsonl); "
         "running the same command again resumes.",
     )
-    wet.add_argument("ids", type=Path, metavar="IDS.txt")
+    wet.add_argument(
+        "ids",
+        type=_input,
+        metavar="IDS.txt",
+        help="the ids (or any source dehydrate reads); a URL too",
+    )
     wet.add_argument("-o", "--output", required=True, metavar="OUT.parquet")
     wet.add_argument("--raw", metavar="RAW.jsonl")
     wet.add_argument("--users", action="store_true", help="the IDs are users, not posts")
@@ -104,7 +149,11 @@ def run_dehydrate(args: argparse.Namespace) -> int:
     manifest_file = check_output(manifest_path(output.path), "its manifest", suffixes=None,
                                  expect="jsonl", inputs=[args.data])  # fmt: skip
     check_not_inputs([output, manifest_file], [args.data])
-    manifest = dehydrate(args.data, output.path, users=args.users, column=args.column)
+    from twxdata.tables.storage import shown
+
+    with _local(args.data) as data:
+        manifest = dehydrate(data, output.path, users=args.users, column=args.column,
+                             shown_as=shown(str(args.data)))  # fmt: skip
     span = manifest.get("time_span") or {}
     when = f", {span['first']} to {span['last']}" if span else ""
     print(
@@ -128,10 +177,10 @@ def run_hydrate(args: argparse.Namespace) -> int:
     check_not_inputs([output, raw, report], [args.ids])
     client = client_from_args(args)
 
-    async def go() -> Any:
+    async def go(ids: Path) -> Any:
         async with client:
             return await hydrate(
-                args.ids,
+                ids,
                 users=args.users,
                 output=output.path,
                 raw=raw.path,
@@ -143,10 +192,10 @@ def run_hydrate(args: argparse.Namespace) -> int:
                 max_cost=args.max_cost,
             )
 
-    with warnings.catch_warnings():
+    with _local(args.ids) as ids, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report below says it all
         try:
-            result = asyncio.run(go())
+            result = asyncio.run(go(ids))
         except KeyboardInterrupt:
             if raw.path.exists():  # what was looked up is kept: say where, and how to go on
                 print(f"twxdata hydrate: interrupted; the lookups so far are kept in {raw.path}: "

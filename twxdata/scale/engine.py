@@ -163,11 +163,22 @@ def _executor(client: Any, workers: int | None, files: int) -> Any:
     import multiprocessing
 
     # spawn: a fresh interpreter per worker, whatever threads the caller (a notebook) runs.
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        count, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+    )
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_start() -> None:
+    """In each process the pool starts (ours, not the caller's): batches come and go, and the
+    system allocator hands their memory back where Arrow's default (mimalloc) keeps it, as
+    the one-process ``twxdata flatten`` does."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _submit(pool: Executor | None, client: Any, fn: Callable[..., Any], *args: Any,

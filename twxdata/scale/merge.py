@@ -83,19 +83,19 @@ def kept_batches(store: Store, job: MergeJob, seen: Seen) -> Iterator[pa.Table]:
     """The rows of ``job``'s fragments that are first of their key, fragment by fragment."""
     schema = SCHEMAS[job.table]
     for position, fragment in enumerate(job.fragments):
-        table = store.read(fragment).cast(schema)
-        if job.table in BY_POST:
-            mask = ~seen.contains(table.column("tweet_id").combine_chunks())
-            table = table.filter(pa.array(mask))
-            posts = job.posts[position]
-            if posts:  # the posts this input kept claim their edges from here on
-                seen.keep(store.read(posts, columns=["id"]).column("id").combine_chunks())
-        else:
-            key = key_of(table, job.table)
-            if key is not None:
-                table = table.filter(pa.array(seen.keep(key)))
-        if table.num_rows:
-            yield table
+        for group in store.row_groups(fragment) if fragment else ():
+            table = group.cast(schema)
+            if job.table in BY_POST:
+                table = table.filter(pa.array(~seen.contains(table.column("tweet_id"))))
+            else:
+                key = key_of(table, job.table)
+                if key is not None:
+                    table = table.filter(pa.array(seen.keep(key)))
+            if table.num_rows:
+                yield table
+        posts = job.posts[position] if job.table in BY_POST else ""
+        if posts:  # the posts this input kept claim their edges from here on
+            seen.keep(store.read(posts, columns=["id"]).column("id").combine_chunks())
 
 
 def merge_table(

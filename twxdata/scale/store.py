@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,17 @@ class Store:
             return pq.read_table(self.path(relative), columns=columns)
         with self._fs.open(self.path(relative), "rb") as handle:
             return pq.read_table(handle, columns=columns)
+
+    def row_groups(self, relative: str) -> Iterator[pa.Table]:
+        """A Parquet file a row group at a time: memory holds one, however large the file."""
+        with contextlib.ExitStack() as stack:
+            if self.local is not None:
+                source: Any = self.path(relative)
+            else:
+                source = stack.enter_context(self._fs.open(self.path(relative), "rb"))
+            file = pq.ParquetFile(source)
+            for index in range(file.num_row_groups):
+                yield file.read_row_group(index)
 
     def metadata(self, relative: str) -> dict[bytes, bytes]:
         if self.local is not None:

@@ -34,12 +34,15 @@ def dehydrate(
     *,
     users: bool = False,
     column: str = "id",
+    shown_as: str | None = None,
 ) -> dict[str, Any]:
     """Write the distinct IDs of ``source`` to ``output`` and return the manifest.
 
     ``source``: a twxdata Parquet file or dataset directory, a raw JSONL archive (ours or
     twarc2's), a CSV with an ``id`` column (``column`` to choose another), or a list of IDs.
     ``users=True`` says the IDs are users (no time span is derived from them).
+    ``shown_as`` names the source in the manifest when ``source`` is a local copy of it (a URL,
+    without credentials).
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -77,7 +80,11 @@ def dehydrate(
         "sha256": digest.hexdigest(),
         "order": "ascending numeric",
         "time_span": None if users else _span(first, last),
-        "source": {"path": str(src), "type": source_kind(src), **_source_provenance(src)},
+        "source": {
+            "path": shown_as or str(src),
+            "type": source_kind(src),
+            **_source_provenance(src),
+        },
         "created_at": utc_text(datetime.now(timezone.utc)),
         "twxdata": __version__,
     }
