@@ -19,9 +19,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import twxdata.scale as scale
+import twxdata.scale.engine as engine
+import twxdata.scale.sources as scale_sources
 from twxdata.tables import read_jsonl
 
-from .conftest import assert_same
+from .conftest import assert_same, good_lines
 
 
 def test_the_inputs_overlap_so_deduplication_is_tested(single, inputs):
@@ -102,3 +104,31 @@ def test_an_unreadable_line_names_the_file_and_leaves_no_staging(tmp_path, input
         scale.flatten([inputs[3], str(bad)], str(tmp_path / "ds"), workers=2)
     assert not (tmp_path / "ds" / scale.MANIFEST).exists()
     assert not list((tmp_path / "ds").rglob("*.parquet"))
+
+
+def test_many_small_archives_make_one_file_per_partition(tmp_path, monkeypatch):
+    pages = []
+    for name in ("brexit", "noflat", "geo_tweets", "users", "lists", "counts", "edited_after"):
+        for line in good_lines(name):  # a page of 100 posts: ten pages of 10, includes kept
+            page = orjson.loads(line)
+            data = page.get("data")
+            if not isinstance(data, list):
+                pages.append(line)
+                continue
+            for at in range(0, len(data), 10):
+                pages.append(orjson.dumps({**page, "data": data[at : at + 10]}))
+    small = []
+    for n, page in enumerate(pages):
+        path = tmp_path / "in" / f"{n:03d}.jsonl"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(page + b"\n")
+        small.append(str(path))
+    # Tasks of a few small files each: groups, in order, de-duplicated as one flatten would.
+    monkeypatch.setattr(engine, "GROUP_BYTES", 50_000)
+    assert 3 < len(engine.groups(scale_sources.expand(small))) < len(small)
+    out = tmp_path / "ds"
+    scale.flatten(small, str(out), workers=2)
+    files = list(out.rglob("*.parquet"))
+    folders = {p.parent for p in files}
+    assert len(small) > 20 and len(files) == len(folders)  # one file per partition folder
+    assert_same(read_jsonl(*small), out)

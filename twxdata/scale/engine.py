@@ -16,6 +16,7 @@ State: the manifest and the files are the dataset's whole state; nothing is kept
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -28,13 +29,17 @@ from twxdata.errors import DataError, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
 from twxdata.scale.sources import Source, StorageOptions, expand, shown
 from twxdata.scale.store import Store
-from twxdata.scale.task import STAGING, FileRecord, flatten_file, new_run_id
+from twxdata.scale.task import STAGING, InputRecord, TaskRecord, flatten_files, new_run_id
 from twxdata.store.provenance import ProvenanceBuilder
 from twxdata.tables.lines import OnError
 from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
 
 MANIFEST = "_twxdata_manifest.json"
 ROWS_PER_FILE = 4_000_000
+# Small inputs are flattened together, a task per this many stored bytes (or files): 10,000
+# small archives are a few hundred tasks, not 10,000.
+GROUP_BYTES = 32 << 20
+GROUP_FILES = 500
 
 
 @dataclass
@@ -43,8 +48,8 @@ class ScaleResult:
 
     rows: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
-    inputs: list[FileRecord] = field(default_factory=list)
-    skipped: list[FileRecord] = field(default_factory=list)
+    inputs: list[InputRecord] = field(default_factory=list)
+    skipped: list[InputRecord] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -87,7 +92,7 @@ def flatten(
     ``client`` is a ``dask.distributed.Client``; without it, ``workers`` local processes (one:
     this process). ``targets`` (table -> local file) writes plain table files instead of a
     dataset, as ``twxdata flatten -o DIR/ --workers N`` does (those without rows only with
-    ``keep_empty``).
+    ``keep_empty``). A dataset's files hold at most ``rows_per_file`` rows.
 
     >>> import tempfile, os, twxdata.scale as scale
     >>> folder = tempfile.mkdtemp()
@@ -117,7 +122,8 @@ def flatten(
                                   storage_options, out_options)  # fmt: skip
             fresh = _sort_out(records, result)
             facts = _facts(fresh, provenance)
-            jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty)
+            spread = 2 * _parallelism(client, workers)
+            jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
             merged = _gather(client, [
                 _submit(pool, client, merge_table, out, job, facts, out_options) for job in jobs
             ])  # fmt: skip
@@ -125,7 +131,7 @@ def flatten(
             store.remove(STAGING)  # every task's fragments: nothing half-made stays
             raise
     for done in merged:
-        result.rows[done["table"]] = done["rows"]
+        result.rows[done["table"]] = result.rows.get(done["table"], 0) + done["rows"]
     if targets is None:
         result.files = _move_into_place(store, run, merged)
         _record(store, manifest, run, result)
@@ -199,35 +205,61 @@ def _first_pass(
     pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
     out_options: StorageOptions | None,
-) -> list[FileRecord]:  # fmt: skip
+) -> list[TaskRecord]:  # fmt: skip
     futures = [
-        _submit(pool, client, flatten_file, source.url, out, known=known, tables=tables,
-                on_error=on_error, storage_options=storage_options, out_options=out_options)
-        for source in sources
+        _submit(pool, client, flatten_files, [s.url for s in group], out, known=known,
+                tables=tables, on_error=on_error, storage_options=storage_options,
+                out_options=out_options)
+        for group in groups(sources)
     ]  # fmt: skip
     return _gather(client, futures)
 
 
-def _sort_out(records: list[FileRecord], result: ScaleResult) -> list[FileRecord]:
-    """The records of inputs flattened, in input order (not those the dataset had)."""
-    fresh: list[FileRecord] = []
+def groups(sources: list[Source]) -> list[list[Source]]:
+    """Consecutive inputs in tasks of about ``GROUP_BYTES`` (a larger file: a task alone).
+
+    >>> [len(g) for g in groups([Source(str(n), 10 << 20) for n in range(7)])]
+    [4, 3]
+    """
+    out: list[list[Source]] = []
+    size = 0
+    for source in sources:
+        if not out or size >= GROUP_BYTES or len(out[-1]) >= GROUP_FILES:
+            out.append([])
+            size = 0
+        out[-1].append(source)
+        size += source.size
+    return out
+
+
+def _parallelism(client: Any, workers: int | None) -> int:
+    if client is not None:
+        with contextlib.suppress(Exception):
+            return max(1, len(client.scheduler_info().get("workers", {})))
+        return 2
+    return workers or 1
+
+
+def _sort_out(records: list[TaskRecord], result: ScaleResult) -> list[TaskRecord]:
+    """The tasks that flattened something, in input order (not those the dataset had)."""
+    fresh: list[TaskRecord] = []
     for record in records:
-        if record.skipped:
-            result.skipped.append(record)
-            continue
-        fresh.append(record)
-        result.bad_lines.extend(record.bad_lines)
-    result.inputs = fresh
+        result.skipped.extend(i for i in record.inputs if i.skipped)
+        result.inputs.extend(record.flattened)
+        if record.flattened:
+            fresh.append(record)
+            result.bad_lines.extend(record.bad_lines)
     return fresh
 
 
-def _facts(fresh: list[FileRecord], extra: dict[str, Any] | None) -> dict[str, Any]:
+def _facts(fresh: list[TaskRecord], extra: dict[str, Any] | None) -> dict[str, Any]:
     """The provenance every written file carries: what the inputs' pages told, and them."""
     total = ProvenanceBuilder()
     for record in fresh:
         if record.facts is not None:
             total.add_facts(record.facts)
-    total.sources = [{"file": r.input, "bytes": r.bytes, "sha256": r.sha256} for r in fresh]
+    total.sources = [{"file": i.input, "bytes": i.bytes, "sha256": i.sha256}
+                     for r in fresh for i in r.flattened]  # fmt: skip
     built = {**total.build(table="", rows=0), **(extra or {})}
     if len(total.sources) > 100:  # the manifest lists them all; a footer stays small
         built["sources"] = {"inputs": len(total.sources), "listed_in": MANIFEST}
@@ -235,36 +267,57 @@ def _facts(fresh: list[FileRecord], extra: dict[str, Any] | None) -> dict[str, A
 
 
 def _jobs(
-    names: list[str], fresh: list[FileRecord], run: str, targets: dict[str, str] | None,
-    rows_per_file: int, keep_empty: bool,
+    names: list[str], fresh: list[TaskRecord], run: str, targets: dict[str, str] | None,
+    rows_per_file: int, keep_empty: bool, spread: int,
 ) -> list[MergeJob]:  # fmt: skip
     jobs = []
     for name in names:
-        with_rows = [r for r in fresh if name in r.fragments]
-        if not with_rows and (targets is None or not keep_empty):
+        if not any(name in r.fragments for r in fresh) and (targets is None or not keep_empty):
             continue
         if targets is not None and name not in targets:
             continue
-        holders = fresh if name in BY_POST else with_rows
-        jobs.append(MergeJob(
+        whole = MergeJob(
             table=name,
-            fragments=tuple(r.fragments.get(name, "") for r in holders),
-            posts=tuple(r.fragments.get("tweets", "") for r in holders),
+            inputs=tuple(r.fragments[name].path if name in r.fragments else "" for r in fresh),
+            posts=tuple(r.fragments["tweets"].path if "tweets" in r.fragments else ""
+                        for r in fresh),
             run=run,
             target="dataset" if targets is None else targets[name],
             rows_per_file=rows_per_file,
-        ))  # fmt: skip
+        )  # fmt: skip
+        days: dict[str, int] = {}
+        for record in fresh:
+            for day, rows in record.days.get(name, {}).items():
+                days[day] = days.get(day, 0) + rows
+        if targets is not None or not days:
+            jobs.append(whole)
+            continue
+        for bucket, chosen in enumerate(buckets(days, spread)):
+            jobs.append(dataclasses.replace(whole, days=tuple(chosen), bucket=bucket))
     return jobs
 
 
+def buckets(days: dict[str, int], count: int) -> list[list[str]]:
+    """Day partitions in at most ``count`` groups of about equal rows (largest first).
+
+    >>> buckets({"day=a": 5, "day=b": 3, "day=c": 3, "day=d": 1}, 2)
+    [['day=a', 'day=d'], ['day=b', 'day=c']]
+    """
+    chosen: list[list[str]] = [[] for _ in range(max(1, min(count, len(days))))]
+    load = [0] * len(chosen)
+    for day, rows in sorted(days.items(), key=lambda item: (-item[1], item[0])):
+        lightest = load.index(min(load))
+        chosen[lightest].append(day)
+        load[lightest] += rows
+    return [sorted(group) for group in chosen]
+
+
 def _move_into_place(store: Store, run: str, merged: list[dict[str, Any]]) -> list[str]:
-    prefix = staging_of(run) + "/"
     placed = []
     for done in merged:
-        for name in done["files"]:
-            target = name.removeprefix(prefix)
-            store.move(name, target)
-            placed.append(target)
+        for staged, final in done["moves"]:
+            store.move(staged, final)
+            placed.append(final)
     store.remove(staging_of(run))
     return placed
 
@@ -284,13 +337,14 @@ def _record(store: Store, manifest: dict[str, Any], run: str, result: ScaleResul
     manifest = {
         "format": 1,
         "schema_version": SCHEMA_VERSION,
-        "inputs": [*manifest.get("inputs", []), *(r.manifest_entry() for r in result.inputs)],
+        "inputs": [*manifest.get("inputs", []), *(i.manifest_entry() for i in result.inputs)],
         "runs": [*manifest.get("runs", []), {
             "run": run,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "inputs": len(result.inputs),
             "skipped": len(result.skipped),
             "rows": result.rows,
+            "bad_lines": len(result.bad_lines),
             "files": result.files,
         }],
     }  # fmt: skip

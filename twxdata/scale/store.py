@@ -141,18 +141,42 @@ class Store:
         if self._fs.exists(self.path(relative)):
             self._fs.rm(self.path(relative), recursive=True)
 
-    def writer(self, relative: str, schema: pa.Schema) -> FragmentWriter:
-        return FragmentWriter(self, relative, schema)
+    def size(self, relative: str) -> int:
+        if self.local is not None:
+            return (self.local / relative).stat().st_size
+        return int(self._fs.size(self.path(relative)))
+
+    def writer(self, relative: str, schema: pa.Schema, *, ipc: bool = False) -> FragmentWriter:
+        """A writer of ``relative``: Parquet, or Arrow IPC (``ipc``: staging that is read back
+        once, at memory speed, instead of encoded twice)."""
+        return FragmentWriter(self, relative, schema, ipc=ipc)
+
+    def ipc_batches(self, relative: str) -> Iterator[pa.Table]:
+        """An Arrow IPC file a record batch at a time (mapped locally: no copy)."""
+        import pyarrow.ipc as ipc
+
+        with contextlib.ExitStack() as stack:
+            if self.local is not None:
+                source: Any = stack.enter_context(pa.memory_map(self.path(relative)))
+            else:
+                source = stack.enter_context(self._fs.open(self.path(relative), "rb"))
+            reader = ipc.open_file(source)
+            for index in range(reader.num_record_batches):
+                yield pa.Table.from_batches([reader.get_batch(index)])
 
 
 class FragmentWriter:
     """Streams batches of one table into ``relative`` (Parquet), whole or not at all."""
 
-    def __init__(self, store: Store, relative: str, schema: pa.Schema) -> None:
+    def __init__(
+        self, store: Store, relative: str, schema: pa.Schema, *, ipc: bool = False
+    ) -> None:
         self.store = store
         self.relative = relative
         self.schema = schema
+        self.ipc = ipc
         self.rows = 0
+        self.bytes_in = 0  # Arrow bytes written (to roll files over at a size)
         self._writer: Any = None
         self._handle: Any = None
         self._pending: PendingFile | None = None
@@ -164,6 +188,7 @@ class FragmentWriter:
             self._open()
         self._writer.write_table(table.cast(self.schema) if table.schema != self.schema
                                  else table)  # fmt: skip
+        self.bytes_in += table.nbytes
         self.rows += table.num_rows
 
     def _open(self) -> None:
@@ -175,13 +200,18 @@ class FragmentWriter:
                                     exist_ok=True)  # fmt: skip
             self._handle = self.store._fs.open(self.store.path(self.relative), "wb")
             sink = self._handle
-        self._writer = pq.ParquetWriter(sink, self.schema, compression="snappy")
+        if self.ipc:
+            import pyarrow.ipc as ipc
+
+            self._writer = ipc.new_file(sink, self.schema)
+        else:
+            self._writer = pq.ParquetWriter(sink, self.schema, compression="snappy")
 
     def commit(self, metadata: dict[str, str] | None = None) -> str:
         """Finish the file (``metadata`` in its footer) and put it in place; its name."""
         if self._writer is None:
             self._open()
-        if metadata:
+        if metadata and not self.ipc:
             self._writer.add_key_value_metadata(metadata)
         self._writer.close()
         self._writer = None

@@ -1,33 +1,38 @@
-"""One input file's work, the same on a local process or a Dask worker: hash, flatten, write.
+"""One task's work, the same on a local process or a Dask worker: hash, flatten, stage.
 
-``flatten_file`` reads the file's stored bytes once to hash them (SHA-256, the identity a
-re-run skips by), then streams it through the single-machine flatten (the same parser,
-builders and fixed schemas, de-duplicated within the file) into one Parquet fragment per
-table under ``_staging/<input>/`` (named from the file's SHA-256 and location). The names
-depend only on the input, so a task that is retried (a worker killed mid-task) rewrites its
-own fragments and nothing else; each is written under a temporary name and renamed, so a
-half-written fragment is never read. Memory stays that of the single-process flatten: the
-file is never held whole.
+A task takes one input file, or a group of small ones (so 10,000 small archives are not
+10,000 tasks). ``flatten_files`` reads each file's stored bytes once to hash them (SHA-256, the
+identity a re-run skips by), then streams the group, in order, through the single-machine
+flatten (the same parser, builders and fixed schemas, de-duplicated within the group as one
+flatten of those files would) into one Arrow IPC fragment per table under
+``_staging/<task>/``. IPC is written and read back at memory speed: rows are encoded to
+Parquet once, by the merge. The folder's name depends only on the inputs, so a task that is
+retried (a worker killed mid-task) rewrites its own fragments and nothing else; each is
+written under a temporary name and renamed, so a half-written fragment is never read.
+Memory stays that of the single-process flatten: no file is ever held whole.
 
-The task returns a plain record (``FileRecord``) for the driver's manifest: the input (as
-shown, without credentials), its size and SHA-256, rows per table, the fragments and the
-lines it could not read.
+The task returns a plain record (``TaskRecord``) for the driver: its inputs (as shown,
+without credentials; size; SHA-256), rows per table, rows per day partition (how the merge
+spreads its work), the fragments and the lines it could not read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import pyarrow.compute as pc
+
 from twxdata.errors import DataError
+from twxdata.scale.parts import Fragment, day_column
 from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
-from twxdata.scale.store import Store
+from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.provenance import ProvenanceBuilder
 from twxdata.tables.api import flatten_chunks
-from twxdata.tables.lines import ErrorPolicy, OnError, Readable, chunks_from_stream
+from twxdata.tables.lines import Chunk, ErrorPolicy, OnError, Readable, chunks_from_stream
 from twxdata.tables.names import TABLE_NAMES
 from twxdata.tables.schema import SCHEMAS
 
@@ -35,29 +40,34 @@ STAGING = "_staging"
 
 
 @dataclass
-class FileRecord:
-    """What one task did with one input; ``skipped`` is ``True`` for content already in the
-    dataset (same SHA-256)."""
+class InputRecord:
+    """One input file: as shown, its stored size and SHA-256; ``skipped`` when the dataset
+    holds it already (the same SHA-256)."""
 
     input: str
     bytes: int
     sha256: str
     skipped: bool = False
+
+    def manifest_entry(self) -> dict[str, Any]:
+        return {"input": self.input, "bytes": self.bytes, "sha256": self.sha256}
+
+
+@dataclass
+class TaskRecord:
+    """What one task did: its inputs, and what it staged from those not skipped."""
+
+    inputs: list[InputRecord] = field(default_factory=list)
+    staging: str = ""
     rows: dict[str, int] = field(default_factory=dict)
-    fragments: dict[str, str] = field(default_factory=dict)  # table -> path in the store
+    days: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> day -> rows
+    fragments: dict[str, Fragment] = field(default_factory=dict)
     bad_lines: list[str] = field(default_factory=list)
     facts: ProvenanceBuilder | None = None
 
     @property
-    def staging(self) -> str:
-        """This input's fragments' folder: the same content under two names is two inputs
-        (each row keeps the file it came from), as in the single-machine flatten."""
-        where = hashlib.sha256(self.input.encode()).hexdigest()[:8]
-        return f"{STAGING}/{self.sha256[:16]}-{where}"
-
-    def manifest_entry(self) -> dict[str, Any]:
-        return {"input": self.input, "bytes": self.bytes, "sha256": self.sha256,
-                "rows": self.rows, "bad_lines": len(self.bad_lines)}  # fmt: skip
+    def flattened(self) -> list[InputRecord]:
+        return [i for i in self.inputs if not i.skipped]
 
 
 def hash_stored(url: str, storage_options: StorageOptions | None = None) -> tuple[str, int]:
@@ -66,15 +76,20 @@ def hash_stored(url: str, storage_options: StorageOptions | None = None) -> tupl
     size = 0
     block = bytearray(4 << 20)
     view = memoryview(block)
-    with open_stored(url, storage_options) as stream:
-        while got := stream.readinto(block):  # type: ignore[attr-defined]
-            digest.update(view[:got])
-            size += got
+    try:
+        with open_stored(url, storage_options) as stream:
+            while got := stream.readinto(block):  # type: ignore[attr-defined]
+                digest.update(view[:got])
+                size += got
+    except DataError:
+        raise
+    except Exception as exc:  # no such file, no credentials, a store that cannot be reached
+        raise storage_error(exc, url, "cannot read it") from None
     return digest.hexdigest(), size
 
 
-def flatten_file(
-    url: str,
+def flatten_files(
+    urls: Sequence[str],
     out: str,
     *,
     known: Iterable[str] = (),
@@ -82,36 +97,37 @@ def flatten_file(
     on_error: OnError = "raise",
     storage_options: StorageOptions | None = None,
     out_options: StorageOptions | None = None,
-) -> FileRecord:
-    """Flatten the archive at ``url`` into fragments under ``out``'s staging folder; a file
-    whose SHA-256 is in ``known`` is only hashed (its rows are in the dataset already)."""
-    try:
+) -> TaskRecord:
+    """Flatten the archives at ``urls``, in order, into one IPC fragment per table under
+    ``out``'s staging folder. Files whose SHA-256 is in ``known`` are only hashed."""
+    done = set(known)
+    record = TaskRecord()
+    for url in urls:
         sha, size = hash_stored(url, storage_options)
-    except DataError:
-        raise
-    except Exception as exc:  # no such file, no credentials, a store that cannot be reached
-        raise storage_error(exc, url, "cannot read it") from None
-    record = FileRecord(shown(url), size, sha)
-    if sha in set(known):
-        record.skipped = True
+        record.inputs.append(InputRecord(shown(url), size, sha, skipped=sha in done))
+    todo = [(url, i) for url, i in zip(urls, record.inputs, strict=True) if not i.skipped]
+    if not todo:
         return record
+    identity = "\n".join(f"{i.sha256} {i.input}" for _, i in todo).encode()
+    record.staging = f"{STAGING}/{hashlib.sha256(identity).hexdigest()[:20]}"
     store = Store(out, out_options)
-    folder = record.staging
     names = list(tables)
-    writers = {name: store.writer(f"{folder}/{name}.parquet", SCHEMAS[name]) for name in names}
+    writers: dict[str, FragmentWriter] = {
+        name: store.writer(f"{record.staging}/{name}.arrow", SCHEMAS[name], ipc=True)
+        for name in names
+    }
     policy = ErrorPolicy(on_error)
     facts = ProvenanceBuilder()
     try:
-        with open_archive(url, storage_options) as stream:
-            readable = cast(Readable, stream)  # every opener here gives readinto
-            chunks = chunks_from_stream(readable, shown(url), policy, stored_bytes=size)
-            for batch in flatten_chunks(chunks, tables=names, policy=policy,
-                                        on_facts=facts.add_facts):  # fmt: skip
-                for name, table in batch.items():
-                    writers[name].write(table)
+        chunks = _chunks([(url, i.bytes) for url, i in todo], policy, storage_options)
+        for batch in flatten_chunks(chunks, tables=names, policy=policy,
+                                    on_facts=facts.add_facts):  # fmt: skip
+            for name, table in batch.items():
+                writers[name].write(table)
+                _count_days(record, name, table)
         for name, writer in writers.items():
             if writer.rows:
-                record.fragments[name] = writer.commit()
+                record.fragments[name] = Fragment(writer.commit(), writer.rows)
                 record.rows[name] = writer.rows
             else:
                 writer.abort()
@@ -122,6 +138,25 @@ def flatten_file(
     record.bad_lines = [str(error) for error in policy.skipped]
     record.facts = facts
     return record
+
+
+def _chunks(
+    files: list[tuple[str, int]], policy: ErrorPolicy, storage_options: StorageOptions | None
+) -> Iterator[Chunk]:
+    """The files' chunks one file after the other, each open only while it is read."""
+    for url, size in files:
+        with open_archive(url, storage_options) as stream:
+            readable = cast(Readable, stream)  # every opener here gives readinto
+            yield from chunks_from_stream(readable, shown(url), policy, stored_bytes=size)
+
+
+def _count_days(record: TaskRecord, name: str, table: Any) -> None:
+    day = day_column(name, table)
+    if day is None or not len(day):
+        return
+    counts = record.days.setdefault(name, {})
+    for entry in pc.value_counts(day).to_pylist():
+        counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
 
 
 def new_run_id() -> str:
