@@ -16,7 +16,6 @@ State: the manifest and the files are the dataset's whole state; nothing is kept
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -118,11 +117,13 @@ def flatten(
     store.remove(STAGING)  # what a run killed before its end left (one writer at a time)
     with _executor(client, workers, len(sources)) as pool:
         try:
+            # Posts and counts are merged in buckets of days, a few per worker (one table
+            # file cannot be split).
+            spread = 1 if targets is not None else 2 * _parallelism(client, workers)
             records = _first_pass(pool, client, sources, out, known, needed, on_error,
-                                  storage_options, out_options)  # fmt: skip
+                                  storage_options, out_options, spread)  # fmt: skip
             fresh = _sort_out(records, result)
             facts = _facts(fresh, provenance)
-            spread = 2 * _parallelism(client, workers)
             jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
             merged = _gather(client, [
                 _submit(pool, client, merge_table, out, job, facts, out_options) for job in jobs
@@ -204,12 +205,12 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
 def _first_pass(
     pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
-    out_options: StorageOptions | None,
+    out_options: StorageOptions | None, spread: int,
 ) -> list[TaskRecord]:  # fmt: skip
     futures = [
         _submit(pool, client, flatten_files, [s.url for s in group], out, known=known,
                 tables=tables, on_error=on_error, storage_options=storage_options,
-                out_options=out_options)
+                out_options=out_options, spread=spread)
         for group in groups(sources)
     ]  # fmt: skip
     return _gather(client, futures)
@@ -276,40 +277,21 @@ def _jobs(
             continue
         if targets is not None and name not in targets:
             continue
-        whole = MergeJob(
-            table=name,
-            inputs=tuple(r.fragments[name].path if name in r.fragments else "" for r in fresh),
-            posts=tuple(r.fragments["tweets"].path if "tweets" in r.fragments else ""
-                        for r in fresh),
-            run=run,
-            target="dataset" if targets is None else targets[name],
-            rows_per_file=rows_per_file,
-        )  # fmt: skip
-        days: dict[str, int] = {}
-        for record in fresh:
-            for day, rows in record.days.get(name, {}).items():
-                days[day] = days.get(day, 0) + rows
-        if targets is not None or not days:
-            jobs.append(whole)
-            continue
-        for bucket, chosen in enumerate(buckets(days, spread)):
-            jobs.append(dataclasses.replace(whole, days=tuple(chosen), bucket=bucket))
+        posts = tuple(tuple(f.path for f in r.fragments.get("tweets", ())) for r in fresh)
+        found = sorted({f.bucket for r in fresh for f in r.fragments.get(name, ())}) or [0]
+        for bucket in found:
+            jobs.append(MergeJob(
+                table=name,
+                inputs=tuple(next((f.path for f in r.fragments.get(name, ())
+                                   if f.bucket == bucket), "") for r in fresh),
+                posts=posts,
+                run=run,
+                target="dataset" if targets is None else targets[name],
+                bucket=bucket,
+                spread=spread,
+                rows_per_file=rows_per_file,
+            ))  # fmt: skip
     return jobs
-
-
-def buckets(days: dict[str, int], count: int) -> list[list[str]]:
-    """Day partitions in at most ``count`` groups of about equal rows (largest first).
-
-    >>> buckets({"day=a": 5, "day=b": 3, "day=c": 3, "day=d": 1}, 2)
-    [['day=a', 'day=d'], ['day=b', 'day=c']]
-    """
-    chosen: list[list[str]] = [[] for _ in range(max(1, min(count, len(days))))]
-    load = [0] * len(chosen)
-    for day, rows in sorted(days.items(), key=lambda item: (-item[1], item[0])):
-        lightest = load.index(min(load))
-        chosen[lightest].append(day)
-        load[lightest] += rows
-    return [sorted(group) for group in chosen]
 
 
 def _move_into_place(store: Store, run: str, merged: list[dict[str, Any]]) -> list[str]:

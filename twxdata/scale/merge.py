@@ -9,22 +9,23 @@ Rows already in the dataset count as first, so files added later append only wha
 
 Measured against a shuffle by id (``benchmarks/scale.py``): the tasks stage Arrow IPC, read
 back here at memory speed, and this pass streams each table once with only its keys in memory
-(8 bytes an id, ``tables.dedup.Seen``). Posts (and counts) are partitioned by day, and the
-same post always falls on the same day, so a table's day partitions are split into buckets
+(8 bytes an id, ``tables.dedup.Seen``). Posts (and counts) are partitioned by day and a post's
+day never changes, so the tasks already split them into buckets of days (``parts.buckets``),
 merged in parallel; Parquet is encoded once, here. A day is in one bucket: one file per day
 partition per table per run (``rows_per_file`` allowing), however many inputs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from twxdata.scale.parts import PartitionedWriter, joined, only
+from twxdata.scale.parts import PartitionedWriter, bucket_of_folder, joined, kept
 from twxdata.scale.store import Store
 from twxdata.store.provenance import provenance_metadata
 from twxdata.tables.dedup import Seen
@@ -47,17 +48,17 @@ BY_POST = ("edges_mentions", "edges_hashtags", "edges_urls", "edges_media", "edg
 
 @dataclass(frozen=True)
 class MergeJob:
-    """One table's second pass (or one bucket of its day partitions): every task's fragment
-    of the table in input order ("" where a task has none), the posts' fragments (for edges),
-    where the result goes and under which names."""
+    """One table's second pass (for posts and counts, one bucket of its day partitions):
+    every task's fragment in input order, the posts' fragments (for edges), where the result
+    goes and under which names."""
 
     table: str
-    inputs: tuple[str, ...]
-    posts: tuple[str, ...]
+    inputs: tuple[str, ...]  # per task: its fragment of this table and bucket, or ""
+    posts: tuple[tuple[str, ...], ...]  # per task: its posts' fragments (for edges)
     run: str
     target: str  # "dataset": DIR/<table>/[day=...]/part-*.parquet; else a table file
-    days: tuple[str, ...] | None = None  # the partitions this job writes; None: all
-    bucket: int = 0
+    bucket: int = 0  # the days this job writes: day number modulo spread (parts.buckets)
+    spread: int = 1
     rows_per_file: int = 4_000_000
 
 
@@ -72,16 +73,18 @@ def key_of(table: pa.Table, name: str) -> pa.Array | None:
     return pc.binary_join_element_wise(*arrays, "\x1f")
 
 
-def existing_ids(store: Store, name: str, days: Sequence[str] | None = None) -> Seen:
-    """What the dataset already holds of ``name`` (in the partitions ``days``): its keys
-    (posts' ids, for edges)."""
+def existing_ids(store: Store, name: str, bucket: int = 0, spread: int = 1) -> Seen:
+    """What the dataset already holds of ``name`` (in the day partitions of ``bucket``): its
+    keys (posts' ids, for edges: all of them)."""
     seen = Seen()
     source = "tweets" if name in BY_POST else name
     columns = list(KEYS.get(source, ()))
     if not columns:
         return seen
-    folders = [source] if days is None or name in BY_POST else [f"{source}/{d}" for d in days]
-    for file in (f for folder in folders for f in store.files(folder)):
+    for file in store.files(source):
+        folder = posixpath.basename(posixpath.dirname(file))
+        if name not in BY_POST and bucket_of_folder(folder, spread) != bucket:
+            continue
         key = key_of(store.read(file, columns=columns), source)
         if key is not None:
             seen.keep(key)
@@ -122,7 +125,7 @@ def merge_table(
 
     parts = PartitionedWriter(store, staging, job.table, job.rows_per_file, footer)
     try:
-        for table in _kept(store, job, existing_ids(store, job.table, job.days)):
+        for table in _kept(store, job, existing_ids(store, job.table, job.bucket, job.spread)):
             parts.write(table)
         files = parts.commit()
     except BaseException:
@@ -141,20 +144,20 @@ def _final(staged: str, staging: str, job: MergeJob) -> str:
 
 
 def _kept(store: Store, job: MergeJob, seen: Seen) -> Iterator[pa.Table]:
-    """The rows of every fragment, in input order, that are first of their key (and in the
-    job's partitions)."""
+    """The rows of every fragment, in input order, that are first of their key."""
     schema = SCHEMAS[job.table]
     for position, fragment in enumerate(job.inputs):
-        for batch in store.ipc_batches(fragment) if fragment else ():
-            table = only(job.table, batch, job.days).cast(schema)
+        for table in store.ipc_batches(fragment) if fragment else ():
+            if not table.schema.equals(schema, check_metadata=False):
+                table = table.cast(schema)
             if job.table in BY_POST:
-                table = table.filter(pa.array(~seen.contains(table.column("tweet_id"))))
+                table = kept(table, ~seen.contains(table.column("tweet_id")))
             else:
                 key = key_of(table, job.table)
                 if key is not None:
-                    table = table.filter(pa.array(seen.keep(key)))
+                    table = kept(table, seen.keep(key))
             if table.num_rows:
                 yield table
-        posts = job.posts[position] if job.table in BY_POST else ""
-        for batch in store.ipc_batches(posts) if posts else ():
-            seen.keep(batch.column("id").combine_chunks())  # its posts claim their edges
+        for posts in job.posts[position] if job.table in BY_POST else ():
+            for batch in store.ipc_batches(posts):
+                seen.keep(batch.column("id").combine_chunks())  # its posts claim their edges

@@ -16,9 +16,13 @@ counts by the day of ``start`` (``store.dataset.PARTITION_BY``), the other table
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,45 +30,111 @@ from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.dataset import PARTITION_BY
 from twxdata.tables.schema import SCHEMAS
 
-# A partition's rows wait until this much has gathered (row groups big enough to compress
-# and read well), and all partitions together hold at most the second figure.
-_FLUSH_BYTES = 8 << 20
-_HELD_BYTES = 128 << 20
+# A partition's rows wait until this many have gathered (row groups big enough to compress
+# and read well), and all partitions together hold at most the second figure (counted in
+# rows: a wide table's size in bytes is costly to ask for).
+_FLUSH_ROWS = 16_384
+_HELD_ROWS = 262_144
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """A file a task wrote: where, and its rows."""
+    """A file a task wrote: where, its rows, and the merge bucket they belong to."""
 
     path: str
     rows: int
+    bucket: int = 0
 
 
-def day_column(name: str, table: pa.Table) -> pa.Array | None:
-    """The partition folder of each row of ``table`` (``None``: the table has none)."""
+def bucket_of_folder(folder: str, count: int) -> int:
+    """The merge bucket of a dataset's partition folder (``day=2024-05-01``).
+
+    >>> bucket_of_folder("day=1970-01-03", 2), bucket_of_folder("day=unknown", 2)
+    (0, 0)
+    """
+    if count == 1 or not folder.startswith("day=") or folder == "day=unknown":
+        return 0  # not a day partition (an unpartitioned table's own folder), or no day
+    day = date.fromisoformat(folder.removeprefix("day=")) - date(1970, 1, 1)
+    return (day.days - _UNKNOWN) % count
+
+
+def _dates(name: str, table: pa.Table) -> pa.Array | None:
+    """Each row's UTC date (``date32``: integer work, not a string per row)."""
     column = PARTITION_BY.get(name)
     if column is None:
         return None
-    day = pc.strftime(table.column(column), format="day=%Y-%m-%d").fill_null("day=unknown")
-    return day.combine_chunks() if isinstance(day, pa.ChunkedArray) else day
+    values = table.column(column)
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return pc.cast(values, pa.date32())
 
 
 def partitions(name: str, table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
-    """``table``'s rows by partition folder, in order of first appearance."""
-    day = day_column(name, table)
-    if day is None:
+    """``table``'s rows by partition folder (in each, the rows keep their order)."""
+    days = _day_numbers(name, table)
+    if days is None:
         yield "", table
         return
-    for value in pc.unique(day).to_pylist():
-        yield value, table.filter(pc.equal(day, value))
+    for day, part in _runs(table, days):
+        yield _folder(day), part
 
 
-def only(name: str, table: pa.Table, days: Collection[str] | None) -> pa.Table:
-    """The rows of ``table`` in the partitions ``days`` (all when ``None``)."""
-    day = day_column(name, table)
-    if days is None or day is None:
+def buckets(name: str, table: pa.Table, count: int) -> Iterator[tuple[int, pa.Table]]:
+    """``table``'s rows by merge bucket: the day number modulo ``count`` (a post's day never
+    changes, so each of its copies lands in the same bucket); all in 0 when not partitioned.
+    Rows come out grouped by day, so the merge writes them without sorting again."""
+    days = _day_numbers(name, table)
+    if days is None or count == 1:
+        yield 0, table
+        return
+    shifted = days.astype(np.int64) - _UNKNOWN  # >= 0: unknown days first
+    keys = shifted % count * (1 << 33) + shifted  # by bucket, then by day within it
+    for key, part in _runs(table, keys):
+        yield int(key >> 33), part
+
+
+def _day_numbers(name: str, table: pa.Table) -> np.ndarray | None:
+    dates = _dates(name, table)
+    if dates is None:
+        return None
+    days: np.ndarray = dates.cast(pa.int32()).fill_null(_UNKNOWN).to_numpy()
+    return days
+
+
+def _runs(table: pa.Table, keys: np.ndarray) -> Iterator[tuple[int, pa.Table]]:
+    """``table`` in runs of equal ``keys``: zero-copy slices when equal keys are already
+    together (archives come in time order), else after one stable sort and one copy (a wide
+    table's filter per value would copy every column once per value)."""
+    if not len(keys):
+        return
+    changes = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    if len(changes) + 1 != len(np.unique(keys)):
+        order = np.argsort(keys, kind="stable")
+        table, keys = table.take(pa.array(order)), keys[order]
+        changes = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    edges = [0, *changes.tolist(), len(keys)]
+    for start, end in itertools.pairwise(edges):
+        yield int(keys[start]), table.slice(start, end - start)
+
+
+_UNKNOWN = -(2**31)
+
+
+def _folder(day: int) -> str:
+    if day == _UNKNOWN:
+        return "day=unknown"
+    return f"day={date.fromordinal(date(1970, 1, 1).toordinal() + day):%Y-%m-%d}"
+
+
+def kept(table: pa.Table, mask: Any) -> pa.Table:
+    """``table.filter(mask)``, without copying a table wholly kept or wholly dropped (a wide
+    table's filter copies every column)."""
+    mask = mask if isinstance(mask, (pa.Array, pa.ChunkedArray)) else pa.array(mask)
+    count = pc.sum(mask).as_py() or 0
+    if count == len(table):
         return table
-    return table.filter(pc.is_in(day, value_set=pa.array(sorted(days), pa.string())))
+    if count == 0:
+        return table.slice(0, 0)
+    return table.filter(mask)
 
 
 def joined(*parts: str) -> str:
@@ -91,23 +161,23 @@ class PartitionedWriter:
         self.rows = 0
         self.files: list[str] = []
         self._held: dict[str, list[pa.Table]] = {}
-        self._held_bytes: dict[str, int] = {}
+        self._held_rows: dict[str, int] = {}
         self._writers: dict[str, FragmentWriter] = {}
         self._count: dict[str, int] = {}
 
     def write(self, table: pa.Table) -> None:
         for partition, part in partitions(self.table, table):
             self._held.setdefault(partition, []).append(part)
-            self._held_bytes[partition] = self._held_bytes.get(partition, 0) + part.nbytes
+            self._held_rows[partition] = self._held_rows.get(partition, 0) + part.num_rows
             self.rows += part.num_rows
-            if self._held_bytes[partition] >= _FLUSH_BYTES:
+            if self._held_rows[partition] >= _FLUSH_ROWS:
                 self._flush(partition)
-        while sum(self._held_bytes.values()) > _HELD_BYTES:
-            self._flush(max(self._held_bytes, key=self._held_bytes.__getitem__))
+        while sum(self._held_rows.values()) > _HELD_ROWS:
+            self._flush(max(self._held_rows, key=self._held_rows.__getitem__))
 
     def _flush(self, partition: str) -> None:
         parts = self._held.pop(partition, [])
-        self._held_bytes.pop(partition, None)
+        self._held_rows.pop(partition, None)
         if not parts:
             return
         table = pa.concat_tables(parts)
@@ -139,4 +209,4 @@ class PartitionedWriter:
             writer.abort()
         self._writers.clear()
         self._held.clear()
-        self._held_bytes.clear()
+        self._held_rows.clear()

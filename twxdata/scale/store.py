@@ -165,6 +165,11 @@ class Store:
                 yield pa.Table.from_batches([reader.get_batch(index)])
 
 
+# Rows are written in blocks of this many (counted, not measured: a wide table's size is
+# costly to ask for): fewer record batches and row groups, each of a good size.
+_BLOCK_ROWS = 16_384
+
+
 class FragmentWriter:
     """Streams batches of one table into ``relative`` (Parquet), whole or not at all."""
 
@@ -176,20 +181,35 @@ class FragmentWriter:
         self.schema = schema
         self.ipc = ipc
         self.rows = 0
-        self.bytes_in = 0  # Arrow bytes written (to roll files over at a size)
         self._writer: Any = None
         self._handle: Any = None
         self._pending: PendingFile | None = None
+        self._held: list[pa.Table] = []
+        self._held_rows = 0
 
-    def write(self, table: pa.Table, metadata: dict[str, str] | None = None) -> None:
+    def write(self, table: pa.Table) -> None:
+        """Add rows; they are written in blocks (a wide table costs as much per record batch
+        or row group as per megabyte of its data)."""
         if table.num_rows == 0:
             return
+        self._held.append(table)
+        self._held_rows += table.num_rows
+        self.rows += table.num_rows
+        if self._held_rows >= _BLOCK_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._held:
+            return
+        held, self._held, self._held_rows = self._held, [], 0
         if self._writer is None:
             self._open()
-        self._writer.write_table(table.cast(self.schema) if table.schema != self.schema
-                                 else table)  # fmt: skip
-        self.bytes_in += table.nbytes
-        self.rows += table.num_rows
+        tables = [t if t.schema.equals(self.schema, check_metadata=False)
+                  else t.cast(self.schema) for t in held]  # fmt: skip
+        block = pa.concat_tables(tables)
+        if self.ipc:
+            block = block.combine_chunks()  # one record batch: read back as one
+        self._writer.write_table(block)
 
     def _open(self) -> None:
         if self.store.local is not None:
@@ -209,6 +229,7 @@ class FragmentWriter:
 
     def commit(self, metadata: dict[str, str] | None = None) -> str:
         """Finish the file (``metadata`` in its footer) and put it in place; its name."""
+        self._flush()
         if self._writer is None:
             self._open()
         if metadata and not self.ipc:

@@ -12,8 +12,8 @@ written under a temporary name and renamed, so a half-written fragment is never 
 Memory stays that of the single-process flatten: no file is ever held whole.
 
 The task returns a plain record (``TaskRecord``) for the driver: its inputs (as shown,
-without credentials; size; SHA-256), rows per table, rows per day partition (how the merge
-spreads its work), the fragments and the lines it could not read.
+without credentials; size; SHA-256), rows per table, the fragments (posts and counts split
+into the merge's day buckets) and the lines it could not read.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import pyarrow.compute as pc
-
 from twxdata.errors import DataError
-from twxdata.scale.parts import Fragment, day_column
+from twxdata.scale.parts import Fragment, buckets
 from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
 from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.provenance import ProvenanceBuilder
@@ -60,8 +58,7 @@ class TaskRecord:
     inputs: list[InputRecord] = field(default_factory=list)
     staging: str = ""
     rows: dict[str, int] = field(default_factory=dict)
-    days: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> day -> rows
-    fragments: dict[str, Fragment] = field(default_factory=dict)
+    fragments: dict[str, list[Fragment]] = field(default_factory=dict)  # by merge bucket
     bad_lines: list[str] = field(default_factory=list)
     facts: ProvenanceBuilder | None = None
 
@@ -97,9 +94,11 @@ def flatten_files(
     on_error: OnError = "raise",
     storage_options: StorageOptions | None = None,
     out_options: StorageOptions | None = None,
+    spread: int = 1,
 ) -> TaskRecord:
-    """Flatten the archives at ``urls``, in order, into one IPC fragment per table under
-    ``out``'s staging folder. Files whose SHA-256 is in ``known`` are only hashed."""
+    """Flatten the archives at ``urls``, in order, into IPC fragments per table under
+    ``out``'s staging folder: for posts and counts one per merge bucket (``spread`` of them,
+    by day), one for each other table. Files whose SHA-256 is in ``known`` are only hashed."""
     done = set(known)
     record = TaskRecord()
     for url in urls:
@@ -112,10 +111,7 @@ def flatten_files(
     record.staging = f"{STAGING}/{hashlib.sha256(identity).hexdigest()[:20]}"
     store = Store(out, out_options)
     names = list(tables)
-    writers: dict[str, FragmentWriter] = {
-        name: store.writer(f"{record.staging}/{name}.arrow", SCHEMAS[name], ipc=True)
-        for name in names
-    }
+    writers: dict[tuple[str, int], FragmentWriter] = {}
     policy = ErrorPolicy(on_error)
     facts = ProvenanceBuilder()
     try:
@@ -123,12 +119,17 @@ def flatten_files(
         for batch in flatten_chunks(chunks, tables=names, policy=policy,
                                     on_facts=facts.add_facts):  # fmt: skip
             for name, table in batch.items():
-                writers[name].write(table)
-                _count_days(record, name, table)
-        for name, writer in writers.items():
+                for bucket, part in buckets(name, table, spread):
+                    writer = writers.get((name, bucket))
+                    if writer is None:
+                        path = f"{record.staging}/{name}-b{bucket}.arrow"
+                        writer = writers[name, bucket] = store.writer(path, SCHEMAS[name], ipc=True)
+                    writer.write(part)
+        for (name, bucket), writer in sorted(writers.items()):
             if writer.rows:
-                record.fragments[name] = Fragment(writer.commit(), writer.rows)
-                record.rows[name] = writer.rows
+                fragment = Fragment(writer.commit(), writer.rows, bucket)
+                record.fragments.setdefault(name, []).append(fragment)
+                record.rows[name] = record.rows.get(name, 0) + writer.rows
             else:
                 writer.abort()
     except BaseException:
@@ -148,15 +149,6 @@ def _chunks(
         with open_archive(url, storage_options) as stream:
             readable = cast(Readable, stream)  # every opener here gives readinto
             yield from chunks_from_stream(readable, shown(url), policy, stored_bytes=size)
-
-
-def _count_days(record: TaskRecord, name: str, table: Any) -> None:
-    day = day_column(name, table)
-    if day is None or not len(day):
-        return
-    counts = record.days.setdefault(name, {})
-    for entry in pc.value_counts(day).to_pylist():
-        counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
 
 
 def new_run_id() -> str:
