@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,11 +44,14 @@ import twxdata.scale as scale
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system seconds of the whole tree
     peak_total_mb: float  # the whole tree at its largest
-    peak_worker_mb: float  # the largest single process
+    peak_driver_mb: float  # the command's own process
+    peak_worker_mb: float  # the largest other process (a worker), or the command alone
 
 
 def measure(cmd: list[str]) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peaks: dict[int, float] = {}
@@ -66,12 +70,15 @@ def measure(cmd: list[str]) -> Run:
             peaks[process.pid] = max(peaks.get(process.pid, 0.0), rss)
             now += rss
         total = max(total, now)
-        time.sleep(0.02)
+        time.sleep(0.05)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return Run(seconds, total, max(peaks.values(), default=0.0))
+    driver = peaks.pop(proc.pid, 0.0)
+    return Run(seconds, cpu, total, driver, max(peaks.values(), default=driver))
 
 
 def build_inputs(files: int, megabytes: int) -> list[Path]:
@@ -146,24 +153,23 @@ def main() -> int:
     shutil.rmtree(out, ignore_errors=True)
     print(f"== {len(inputs)} files, {size:.0f} MB stored; median of {args.repeat} runs; "
           f"{os.cpu_count()} cores\n")  # fmt: skip
-    print(f"{'':24} {'seconds':>8} {'MB/s':>7} {'x one':>6} {'peak/worker MB':>15} "
-          f"{'x one':>6} {'tree MB':>8}")  # fmt: skip
-    median = {
-        n: Run(
-            statistics.median(r.seconds for r in rs),
-            statistics.median(r.peak_total_mb for r in rs),
-            statistics.median(r.peak_worker_mb for r in rs),
-        )
-        for n, rs in runs.items()
-    }
+    print(f"{'':24} {'seconds':>8} {'MB/s':>6} {'x one':>6} {'cores':>6} {'worker MB':>10} "
+          f"{'x one':>6} {'driver MB':>10} {'tree MB':>8}")  # fmt: skip
+    median = {n: Run(*(statistics.median(getattr(r, f) for r in rs)
+                       for f in ("seconds", "cpu", "peak_total_mb", "peak_driver_mb",
+                                 "peak_worker_mb"))) for n, rs in runs.items()}  # fmt: skip
     anchor = median["one process"]
     for name, r in median.items():
-        print(
-            f"{name:24} {r.seconds:8.2f} {size / r.seconds:7.1f} "
-            f"{anchor.seconds / r.seconds:6.2f} {r.peak_worker_mb:15.0f} "
-            f"{r.peak_worker_mb / anchor.peak_worker_mb:6.2f} {r.peak_total_mb:8.0f}"
-        )
-    print("\ntargets: throughput >= 1.7x one process; peak per worker <= 1.2x\n")
+        print(f"{name:24} {r.seconds:8.2f} {size / r.seconds:6.1f} "
+              f"{anchor.seconds / r.seconds:6.2f} {r.cpu / r.seconds:6.2f} "
+              f"{r.peak_worker_mb:10.0f} {r.peak_worker_mb / anchor.peak_worker_mb:6.2f} "
+              f"{r.peak_driver_mb:10.0f} {r.peak_total_mb:8.0f}")  # fmt: skip
+    cores = os.cpu_count() or 1
+    print(
+        f"\nthe one process already keeps {anchor.cpu / anchor.seconds:.2f} cores busy: on "
+        f"{cores} cores no parallel run can exceed {cores * anchor.seconds / anchor.cpu:.2f}x"
+        f"\ntargets: throughput >= 1.7x one process; peak per worker <= 1.2x\n"
+    )
 
     small = small_archives(args.small, args.mb)
     dataset = WORK / "small-dataset"

@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_task_is_retried_and_the_result_is_still_equal(
     assert result.rows["tweets"] == single.tweets.num_rows
     assert_same(single, tmp_path / "ds")
     leftovers = [p for p in (tmp_path / "ds").rglob("*") if p.name.startswith(".")]
-    assert leftovers == [] and not (tmp_path / "ds" / "_staging").exists()
+    assert leftovers == [] and not (tmp_path / "ds" / "_twxdata_staging").exists()
     client.restart()  # the other worker still carries the planted function
 
 

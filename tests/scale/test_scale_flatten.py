@@ -37,7 +37,7 @@ def test_local_processes_equal_the_single_machine_flatten(single, inputs, tmp_pa
     assert_same(single, tmp_path / "ds")
     assert result.skipped == []  # the same content under two names: two inputs, as in flatten
     assert result.rows["tweets"] == single.tweets.num_rows
-    assert not (tmp_path / "ds" / "_staging").exists()
+    assert not (tmp_path / "ds" / "_twxdata_staging").exists()
 
 
 def test_a_rerun_adds_nothing_and_new_files_append_only_what_is_new(single, inputs, tmp_path):
@@ -132,3 +132,25 @@ def test_many_small_archives_make_one_file_per_partition(tmp_path, monkeypatch):
     folders = {p.parent for p in files}
     assert len(small) > 20 and len(files) == len(folders)  # one file per partition folder
     assert_same(read_jsonl(*small), out)
+
+
+def test_a_users_own_files_beside_the_output_are_never_touched(tmp_path, inputs):
+    out = tmp_path / "tables"
+    mine = out / "_staging" / "notes.txt"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("mine")
+    targets = {"tweets": str(out / "tweets.parquet")}
+    scale.flatten(inputs[:2], str(out), workers=2, targets=targets)
+    assert mine.read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["_staging", "tweets.parquet"]
+
+
+def test_a_second_writer_into_the_same_folder_is_refused_naming_the_first(tmp_path, inputs):
+    from twxdata.store.lock import ArchiveLock, ArchiveLocked
+
+    out = tmp_path / "ds"
+    out.mkdir()
+    with ArchiveLock(out / scale.MANIFEST):  # as a run in another process holds it
+        with pytest.raises(ArchiveLocked, match="one flatten writes to a folder at a time"):
+            scale.flatten(inputs[:1], str(out))
+    assert scale.flatten(inputs[:1], str(out)).rows["tweets"]

@@ -144,9 +144,12 @@ class _client:  # lower case: used as a context manager, like contextlib's
             except OSError as exc:
                 raise UsageError(f"--scheduler {self.args.scheduler}: {exc}") from None
         else:
+            # The command's own workers: Arrow on the system allocator (batches come and go;
+            # its default pool would keep their memory), as the one-process flatten.
             self.cluster = distributed.LocalCluster(
                 n_workers=self.args.workers or 2, threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=logging.ERROR,
+                env={"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"},
             )  # fmt: skip
             self.client = distributed.Client(self.cluster)
         return self.client

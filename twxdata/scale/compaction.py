@@ -13,6 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from twxdata.scale.merge import key_of
+from twxdata.scale.parts import STAGING
 from twxdata.scale.sources import StorageOptions
 from twxdata.scale.store import Store
 from twxdata.scale.task import new_run_id
@@ -85,7 +86,7 @@ def _rewrite(
             if key is not None:
                 part = part.filter(seen.keep(key))
             if writer is None:
-                staged_name = f"_staging/compact-{run}/{folder}/part-c{run}-{len(staged)}.parquet"
+                staged_name = f"{STAGING}/compact-{run}/{folder}/part-c{run}-{len(staged)}.parquet"
                 writer = store.writer(staged_name, schema)
             writer.write(part)
             if writer.rows >= rows_per_file:
@@ -96,12 +97,12 @@ def _rewrite(
     except BaseException:
         if writer is not None:
             writer.abort()
-        store.remove(f"_staging/compact-{run}")
+        store.remove(f"{STAGING}/compact-{run}")
         raise
-    prefix = f"_staging/compact-{run}/"
+    prefix = f"{STAGING}/compact-{run}/"
     for name in staged:
         store.move(name, name.removeprefix(prefix))
     for name in names:
         store.remove(name)
-    store.remove(f"_staging/compact-{run}")
+    store.remove(f"{STAGING}/compact-{run}")
     return len(staged)

@@ -1,7 +1,7 @@
 """The driver: spread files over processes or a Dask cluster, then merge, then record.
 
 1. Every input is a task (``task.flatten_file``): hash, flatten, write fragments under the
-   output's ``_staging/``. Tasks run on a Dask ``Client`` (any cluster: local, SLURM through
+   output's ``_twxdata_staging/``. Tasks run on a Dask ``Client`` (any cluster: local, SLURM through
    dask-jobqueue, Kubernetes, cloud), on local processes (``workers=N``), or here, one by one.
 2. Every table is a task (``merge.merge_table``): its fragments in input order, de-duplicated
    as the single-machine flatten does, written as the dataset's files (or one table file).
@@ -26,9 +26,11 @@ import orjson
 
 from twxdata.errors import DataError, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
+from twxdata.scale.parts import STAGING
 from twxdata.scale.sources import Source, StorageOptions, expand, shown
 from twxdata.scale.store import Store
-from twxdata.scale.task import STAGING, InputRecord, TaskRecord, flatten_files, new_run_id
+from twxdata.scale.task import InputRecord, TaskRecord, flatten_files, new_run_id
+from twxdata.store.lock import ArchiveLock
 from twxdata.store.provenance import ProvenanceBuilder
 from twxdata.tables.lines import OnError
 from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
@@ -109,12 +111,28 @@ def flatten(
         raise ParameterError("rows_per_file", "must be a positive integer", got=rows_per_file)
     sources = expand(paths, storage_options)
     store = Store(out, out_options)
+    with _one_writer(store):
+        result = _run(store, sources, out, names, client=client, workers=workers,
+                      on_error=on_error, storage_options=storage_options,
+                      out_options=out_options, rows_per_file=rows_per_file, targets=targets,
+                      keep_empty=keep_empty, provenance=provenance)  # fmt: skip
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run(
+    store: Store, sources: list[Source], out: str, names: list[str], *, client: Any,
+    workers: int | None, on_error: OnError, storage_options: StorageOptions | None,
+    out_options: StorageOptions | None, rows_per_file: int, targets: dict[str, str] | None,
+    keep_empty: bool, provenance: dict[str, Any] | None,
+) -> ScaleResult:  # fmt: skip
+    """``flatten``'s work, with the folder held by this run."""
     manifest = _read_manifest(store) if targets is None else {}
     known = [entry["sha256"] for entry in manifest.get("inputs", [])]
     run = new_run_id()
     needed = sorted(set(names) | ({"tweets"} if set(names) & set(BY_POST) else set()))
     result = ScaleResult()
-    store.remove(STAGING)  # what a run killed before its end left (one writer at a time)
+    store.remove(STAGING)  # what a run killed before its end left
     with _executor(client, workers, len(sources)) as pool:
         try:
             # Posts and counts are merged in buckets of days, a few per worker (one table
@@ -138,13 +156,17 @@ def flatten(
         _record(store, manifest, run, result)
     else:
         result.files = [f for done in merged for f in done["files"]]
-    for record in fresh:
-        store.remove(record.staging)
-    with contextlib.suppress(OSError):
-        if not store.files(STAGING, suffix=""):
-            store.remove(STAGING)
-    result.seconds = time.monotonic() - started
+    store.remove(STAGING)
     return result
+
+
+def _one_writer(store: Store) -> contextlib.AbstractContextManager[Any]:
+    """A local folder is written by one run at a time (a second is refused, naming the first:
+    it would clear the first's staging); in object storage that is the user's to ensure."""
+    if store.local is None:
+        return contextlib.nullcontext()
+    advice = "one flatten writes to a folder at a time; wait for it to finish, then run again"
+    return ArchiveLock(store.local / MANIFEST, advice=advice)
 
 
 def _tables(tables: Iterable[str]) -> list[str]:
@@ -207,10 +229,13 @@ def _first_pass(
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
     out_options: StorageOptions | None, spread: int,
 ) -> list[TaskRecord]:  # fmt: skip
+    # Spread over processes (or a cluster), tasks parse in their own thread: the processes
+    # already fill the cores, more threads would only take turns. Here, as one flatten does.
     futures = [
         _submit(pool, client, flatten_files, [s.url for s in group], out, known=known,
                 tables=tables, on_error=on_error, storage_options=storage_options,
-                out_options=out_options, spread=spread)
+                out_options=out_options, spread=spread,
+                threads=None if isinstance(pool, _Here) else 1)
         for group in groups(sources)
     ]  # fmt: skip
     return _gather(client, futures)

@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from twxdata.scale.parts import PartitionedWriter, bucket_of_folder, joined, kept
+from twxdata.scale.parts import STAGING, PartitionedWriter, bucket_of_folder, joined, kept
 from twxdata.scale.store import Store
 from twxdata.store.provenance import provenance_metadata
 from twxdata.tables.dedup import Seen
@@ -92,7 +92,7 @@ def existing_ids(store: Store, name: str, bucket: int = 0, spread: int = 1) -> S
 
 
 def staging_of(run: str) -> str:
-    return f"_staging/merge-{run}"
+    return f"{STAGING}/merge-{run}"
 
 
 def merge_table(

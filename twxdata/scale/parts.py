@@ -30,11 +30,13 @@ from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.dataset import PARTITION_BY
 from twxdata.tables.schema import SCHEMAS
 
+STAGING = "_twxdata_staging"  # where runs stage their work: ours alone, never a user's name
+
 # A partition's rows wait until this many have gathered (row groups big enough to compress
 # and read well), and all partitions together hold at most the second figure (counted in
 # rows: a wide table's size in bytes is costly to ask for).
-_FLUSH_ROWS = 16_384
-_HELD_ROWS = 262_144
+_FLUSH_ROWS = 8_192
+_HELD_ROWS = 65_536
 
 
 @dataclass(frozen=True)

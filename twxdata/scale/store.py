@@ -167,7 +167,7 @@ class Store:
 
 # Rows are written in blocks of this many (counted, not measured: a wide table's size is
 # costly to ask for): fewer record batches and row groups, each of a good size.
-_BLOCK_ROWS = 16_384
+_BLOCK_ROWS = 4_096
 
 
 class FragmentWriter:

@@ -5,7 +5,7 @@ A task takes one input file, or a group of small ones (so 10,000 small archives 
 identity a re-run skips by), then streams the group, in order, through the single-machine
 flatten (the same parser, builders and fixed schemas, de-duplicated within the group as one
 flatten of those files would) into one Arrow IPC fragment per table under
-``_staging/<task>/``. IPC is written and read back at memory speed: rows are encoded to
+``_twxdata_staging/<task>/``. IPC is written and read back at memory speed: rows are encoded to
 Parquet once, by the merge. The folder's name depends only on the inputs, so a task that is
 retried (a worker killed mid-task) rewrites its own fragments and nothing else; each is
 written under a temporary name and renamed, so a half-written fragment is never read.
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from twxdata.errors import DataError
-from twxdata.scale.parts import Fragment, buckets
+from twxdata.scale.parts import STAGING, Fragment, buckets
 from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
 from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.provenance import ProvenanceBuilder
@@ -33,8 +33,6 @@ from twxdata.tables.api import flatten_chunks
 from twxdata.tables.lines import Chunk, ErrorPolicy, OnError, Readable, chunks_from_stream
 from twxdata.tables.names import TABLE_NAMES
 from twxdata.tables.schema import SCHEMAS
-
-STAGING = "_staging"
 
 
 @dataclass
@@ -95,10 +93,12 @@ def flatten_files(
     storage_options: StorageOptions | None = None,
     out_options: StorageOptions | None = None,
     spread: int = 1,
+    threads: int | None = None,
 ) -> TaskRecord:
     """Flatten the archives at ``urls``, in order, into IPC fragments per table under
     ``out``'s staging folder: for posts and counts one per merge bucket (``spread`` of them,
-    by day), one for each other table. Files whose SHA-256 is in ``known`` are only hashed."""
+    by day), one for each other table. Files whose SHA-256 is in ``known`` are only hashed.
+    ``threads`` parse ahead (``tables.api.flatten_chunks``)."""
     done = set(known)
     record = TaskRecord()
     for url in urls:
@@ -117,7 +117,7 @@ def flatten_files(
     try:
         chunks = _chunks([(url, i.bytes) for url, i in todo], policy, storage_options)
         for batch in flatten_chunks(chunks, tables=names, policy=policy,
-                                    on_facts=facts.add_facts):  # fmt: skip
+                                    on_facts=facts.add_facts, threads=threads):  # fmt: skip
             for name, table in batch.items():
                 for bucket, part in buckets(name, table, spread):
                     writer = writers.get((name, bucket))

@@ -39,8 +39,14 @@ class ArchiveLock:
     """An exclusive lock on ``archive`` for this process; ``acquire`` raises
     ``ArchiveLocked`` naming the holder when another process has it."""
 
-    def __init__(self, archive: Path | str, *, folder: Path | None = None) -> None:
+    def __init__(
+        self, archive: Path | str, *, folder: Path | None = None, advice: str | None = None
+    ) -> None:
         self.archive = Path(archive)
+        self.advice = advice or (
+            "one collection writes to an archive at a time; wait for it to finish (or stop "
+            "it), then run this again to resume"
+        )
         real = os.path.realpath(self.archive)
         name = hashlib.sha256(real.encode()).hexdigest()[:32] + ".lock"
         self.path = (folder if folder is not None else _lock_folder(self.archive)) / name
@@ -53,10 +59,7 @@ class ArchiveLock:
             file.seek(0)
             holder = file.read().strip() or "another process"
             file.close()
-            raise ArchiveLocked(
-                f"{self.archive} is in use by {holder}: one collection writes to an archive at "
-                "a time; wait for it to finish (or stop it), then run this again to resume"
-            )
+            raise ArchiveLocked(f"{self.archive} is in use by {holder}: {self.advice}")
         file.seek(0)
         file.truncate()
         file.write(f"process {os.getpid()} on {_host()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")

@@ -148,10 +148,12 @@ def flatten_chunks(
     tables: Iterable[str] = TABLE_NAMES,
     policy: ErrorPolicy | None = None,
     on_facts: Callable[[PageFacts], None] | None = None,
+    threads: int | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     """``iter_batches`` for chunks already read (``lines.chunks_from_stream``: a file from
-    object storage, say)."""
-    return _batches(chunks, tables, policy or ErrorPolicy("raise"), on_facts)
+    object storage, say). ``threads`` parse chunks ahead (default: up to two; one where
+    processes already share the cores, as ``twxdata.scale``'s tasks do)."""
+    return _batches(chunks, tables, policy or ErrorPolicy("raise"), on_facts, threads)
 
 
 def _batches(
@@ -159,6 +161,7 @@ def _batches(
     tables: Iterable[str],
     policy: ErrorPolicy,
     on_facts: Callable[[PageFacts], None] | None = None,
+    threads: int | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     names = frozenset(tables)
     unknown = names - set(TABLE_NAMES)
@@ -180,7 +183,9 @@ def _batches(
         noted = ErrorPolicy("skip")
         return parse_chunk(chunk, noted, state), noted.skipped
 
-    for rows, errors in ordered_map(parse, iter(chunks), ahead=3, started=start_building):
+    for rows, errors in ordered_map(
+        parse, iter(chunks), workers=threads, ahead=3, started=start_building
+    ):
         for error in errors:
             policy.report(error)
         if rows is not None and rows.table.num_rows:
