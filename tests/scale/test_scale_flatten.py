@@ -9,6 +9,7 @@ inputs: rows, columns, types and values.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -154,3 +155,38 @@ def test_a_second_writer_into_the_same_folder_is_refused_naming_the_first(tmp_pa
         with pytest.raises(ArchiveLocked, match="one flatten writes to a folder at a time"):
             scale.flatten(inputs[:1], str(out))
     assert scale.flatten(inputs[:1], str(out)).rows["tweets"]
+
+
+def test_a_large_plain_file_is_cut_at_line_ends_and_equals_one_flatten(tmp_path, monkeypatch):
+    import twxdata.scale.ranges as ranges
+
+    lines = [line for name in ("brexit", "noflat", "geo_tweets", "edited_before", "users",
+                               "counts", "edited_after", "mentions_tweet", "noflat")
+             for line in good_lines(name)]  # fmt: skip  # noflat twice: duplicates across cuts
+    big = tmp_path / "stream.jsonl"
+    big.write_bytes(b"\n".join(lines) + b"\n")
+    monkeypatch.setattr(ranges, "PIECE_BYTES", 150_000)
+    sha, pieces = ranges.cut(str(big))
+    assert len(pieces) > 3 and sha == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert pieces[0].first_line == 1 and pieces[-1].end == big.stat().st_size
+    out = tmp_path / "ds"
+    result = scale.flatten([str(big)], str(out), workers=2)
+    assert [i.input for i in result.inputs] == [str(big)]  # one input, in pieces
+    assert_same(read_jsonl(big), out)  # rows, and each row's file and line number
+    again = scale.flatten([str(big)], str(out), workers=2)
+    assert again.files == [] and [i.input for i in again.skipped] == [str(big)]
+
+
+def test_a_cut_file_gives_the_very_tables_of_one_flatten(tmp_path, monkeypatch):
+    import twxdata.scale.ranges as ranges
+
+    lines = [line for name in ("noflat", "brexit", "noflat", "users") for line in good_lines(name)]
+    big = tmp_path / "stream.jsonl"
+    big.write_bytes(b"\n".join(lines) + b"\n")
+    monkeypatch.setattr(ranges, "PIECE_BYTES", 100_000)
+    names = ("tweets", "users", "pages", "edges_mentions")
+    targets = {name: str(tmp_path / "out" / f"{name}.parquet") for name in names}
+    scale.flatten([str(big)], str(tmp_path / "out"), workers=2, targets=targets)
+    one = read_jsonl(big)
+    for name in names:  # same rows in the same order, line numbers included
+        assert pq.read_table(targets[name]).equals(one[name]), name

@@ -27,7 +27,8 @@ import orjson
 from twxdata.errors import DataError, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
 from twxdata.scale.parts import STAGING
-from twxdata.scale.sources import Source, StorageOptions, expand, shown
+from twxdata.scale.ranges import Piece, cut, cuttable
+from twxdata.scale.sources import Source, StorageOptions, expand, is_url, shown
 from twxdata.scale.store import Store
 from twxdata.scale.task import InputRecord, TaskRecord, flatten_files, new_run_id
 from twxdata.store.lock import ArchiveLock
@@ -139,7 +140,7 @@ def _run(
             # file cannot be split).
             spread = 1 if targets is not None else 2 * _parallelism(client, workers)
             records = _first_pass(pool, client, sources, out, known, needed, on_error,
-                                  storage_options, out_options, spread)  # fmt: skip
+                                  storage_options, out_options, spread, result)  # fmt: skip
             fresh = _sort_out(records, result)
             facts = _facts(fresh, provenance)
             jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
@@ -227,34 +228,58 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
 def _first_pass(
     pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
-    out_options: StorageOptions | None, spread: int,
+    out_options: StorageOptions | None, spread: int, result: ScaleResult,
 ) -> list[TaskRecord]:  # fmt: skip
     # Spread over processes (or a cluster), tasks parse in their own thread: the processes
     # already fill the cores, more threads would only take turns. Here, as one flatten does.
+    parallel = 1 if isinstance(pool, _Here) else max(spread // 2, 2)
     futures = [
-        _submit(pool, client, flatten_files, [s.url for s in group], out, known=known,
+        _submit(pool, client, flatten_files,
+                [s if isinstance(s, Piece) else s.url for s in group], out, known=known,
                 tables=tables, on_error=on_error, storage_options=storage_options,
                 out_options=out_options, spread=spread,
                 threads=None if isinstance(pool, _Here) else 1)
-        for group in groups(sources)
+        for group in groups(_cut_large(sources, known, parallel, result))
     ]  # fmt: skip
     return _gather(client, futures)
 
 
-def groups(sources: list[Source]) -> list[list[Source]]:
-    """Consecutive inputs in tasks of about ``GROUP_BYTES`` (a larger file: a task alone).
+def groups(sources: list[Source | Piece]) -> list[list[Source | Piece]]:
+    """Consecutive inputs in tasks of about ``GROUP_BYTES`` (a larger file, or a piece of
+    one: a task alone).
 
     >>> [len(g) for g in groups([Source(str(n), 10 << 20) for n in range(7)])]
     [4, 3]
     """
-    out: list[list[Source]] = []
+    out: list[list[Source | Piece]] = []
     size = 0
     for source in sources:
-        if not out or size >= GROUP_BYTES or len(out[-1]) >= GROUP_FILES:
+        piece = isinstance(source, Piece)
+        if not out or piece or size >= GROUP_BYTES or len(out[-1]) >= GROUP_FILES:
             out.append([])
             size = 0
         out[-1].append(source)
-        size += source.size
+        size = GROUP_BYTES if piece else size + source.size
+    return out
+
+
+def _cut_large(
+    sources: list[Source], known: list[str], parallel: int, result: ScaleResult
+) -> list[Source | Piece]:
+    """Large local uncompressed files as pieces (``ranges``), when there is more than one
+    worker to give them to; a known file is skipped here, having been hashed."""
+    if parallel < 2:
+        return list(sources)
+    out: list[Source | Piece] = []
+    for source in sources:
+        if is_url(source.url) or not cuttable(source.url, source.size):
+            out.append(source)
+            continue
+        sha, pieces = cut(source.url)
+        if sha in known:
+            result.skipped.append(InputRecord(shown(source.url), source.size, sha, True))
+        else:
+            out.extend(pieces)
     return out
 
 
@@ -272,7 +297,7 @@ def _sort_out(records: list[TaskRecord], result: ScaleResult) -> list[TaskRecord
     for record in records:
         result.skipped.extend(i for i in record.inputs if i.skipped)
         result.inputs.extend(record.flattened)
-        if record.flattened:
+        if record.made:
             fresh.append(record)
             result.bad_lines.extend(record.bad_lines)
     return fresh

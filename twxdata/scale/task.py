@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from twxdata.errors import DataError
 from twxdata.scale.parts import STAGING, Fragment, buckets
+from twxdata.scale.ranges import Piece, open_piece
 from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
 from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.provenance import ProvenanceBuilder
@@ -64,6 +65,11 @@ class TaskRecord:
     def flattened(self) -> list[InputRecord]:
         return [i for i in self.inputs if not i.skipped]
 
+    @property
+    def made(self) -> bool:
+        """Whether it staged anything (a piece of a file lists no input of its own)."""
+        return bool(self.staging)
+
 
 def hash_stored(url: str, storage_options: StorageOptions | None = None) -> tuple[str, int]:
     """SHA-256 and size of the file's stored bytes (compressed as kept)."""
@@ -84,7 +90,7 @@ def hash_stored(url: str, storage_options: StorageOptions | None = None) -> tupl
 
 
 def flatten_files(
-    urls: Sequence[str],
+    urls: Sequence[str | Piece],
     out: str,
     *,
     known: Iterable[str] = (),
@@ -101,13 +107,23 @@ def flatten_files(
     ``threads`` parse ahead (``tables.api.flatten_chunks``)."""
     done = set(known)
     record = TaskRecord()
+    todo: list[tuple[str | Piece, InputRecord]] = []
     for url in urls:
+        if isinstance(url, Piece):  # hashed by the driver, which skipped it if known
+            entry = InputRecord(shown(url.url), url.size, url.sha256)
+            todo.append((url, entry))
+            if url.start == 0:  # the file is listed once, by its first piece
+                record.inputs.append(entry)
+            continue
         sha, size = hash_stored(url, storage_options)
-        record.inputs.append(InputRecord(shown(url), size, sha, skipped=sha in done))
-    todo = [(url, i) for url, i in zip(urls, record.inputs, strict=True) if not i.skipped]
+        entry = InputRecord(shown(url), size, sha, skipped=sha in done)
+        record.inputs.append(entry)
+        if not entry.skipped:
+            todo.append((url, entry))
     if not todo:
         return record
-    identity = "\n".join(f"{i.sha256} {i.input}" for _, i in todo).encode()
+    identity = "\n".join(f"{i.sha256} {i.input} {getattr(u, 'start', '')}"
+                         for u, i in todo).encode()  # fmt: skip
     record.staging = f"{STAGING}/{hashlib.sha256(identity).hexdigest()[:20]}"
     store = Store(out, out_options)
     names = list(tables)
@@ -142,10 +158,21 @@ def flatten_files(
 
 
 def _chunks(
-    files: list[tuple[str, int]], policy: ErrorPolicy, storage_options: StorageOptions | None
-) -> Iterator[Chunk]:
+    files: list[tuple[str | Piece, int]], policy: ErrorPolicy,
+    storage_options: StorageOptions | None,
+) -> Iterator[Chunk]:  # fmt: skip
     """The files' chunks one file after the other, each open only while it is read."""
     for url, size in files:
+        if isinstance(url, Piece):
+            with open_piece(url) as stream:
+                yield from chunks_from_stream(
+                    cast(Readable, stream),
+                    shown(url.url),
+                    policy,
+                    stored_bytes=None,
+                    first_line=url.first_line,
+                )
+            continue
         with open_archive(url, storage_options) as stream:
             readable = cast(Readable, stream)  # every opener here gives readinto
             yield from chunks_from_stream(readable, shown(url), policy, stored_bytes=size)

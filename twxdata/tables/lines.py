@@ -118,17 +118,19 @@ def chunks_from_stream(
     chunk_bytes: int = CHUNK_BYTES,
     *,
     stored_bytes: int | None,
+    first_line: int = 1,
 ) -> Iterator[Chunk]:
     """Yield an open, decompressed ``stream`` as chunks of whole lines; ``stored_bytes`` (the
     file's size, ``None`` for a pipe) decides whether it may be read whole as one JSON
-    document. The caller closes ``stream``."""
+    document; ``first_line`` numbers its first line (a part of a larger file). The caller
+    closes ``stream``."""
     try:
         head = stream.readline()
         document = _as_document(head, stream, stored_bytes)
         if document is not None:
             yield from chunks_from_items(document, policy, source=source, chunk_bytes=chunk_bytes)
             return
-        yield from _line_chunks(head, stream, source, chunk_bytes)
+        yield from _line_chunks(head, stream, source, chunk_bytes, first_line)
     except Exception as exc:
         if not damaged(exc, source):
             raise
@@ -138,9 +140,10 @@ def chunks_from_stream(
         ) from None
 
 
-def _line_chunks(head: bytes, stream: Readable, source: str, size: int) -> Iterator[Chunk]:
+def _line_chunks(
+    head: bytes, stream: Readable, source: str, size: int, line: int = 1
+) -> Iterator[Chunk]:
     # readinto a fresh buffer and hand out views of it: a block is copied once, from the file.
-    line = 1
     pending = head
     while True:
         buffer = bytearray(len(pending) + size)
