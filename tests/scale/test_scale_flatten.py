@@ -190,3 +190,19 @@ def test_a_cut_file_gives_the_very_tables_of_one_flatten(tmp_path, monkeypatch):
     one = read_jsonl(big)
     for name in names:  # same rows in the same order, line numbers included
         assert pq.read_table(targets[name]).equals(one[name]), name
+
+
+def test_duckdb_polars_and_pandas_read_the_dataset_as_it_is(single, inputs, tmp_path):
+    import duckdb
+    import pandas as pd
+    import polars as pl
+
+    scale.flatten(inputs, str(tmp_path / "ds"), rows_per_file=50)  # several files a day
+    tweets = tmp_path / "ds" / "tweets"
+    want = single.tweets.num_rows
+    counted = duckdb.sql(f"SELECT count(DISTINCT id), count(*) FROM '{tweets}/**/*.parquet'")
+    assert counted.fetchall() == [(want, want)]
+    assert pl.scan_parquet(f"{tweets}/**/*.parquet").select(pl.len()).collect().item() == want
+    frame = pd.read_parquet(tweets, dtype_backend="pyarrow")
+    assert len(frame) == want and str(frame["id"].dtype) == "string[pyarrow]"
+    assert "day" in frame.columns  # the partition folders, as a column

@@ -38,6 +38,13 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="a running Dask scheduler (tcp://host:8786); implies --engine dask",
     )
+    group.add_argument(
+        "--rows-per-file",
+        type=_workers,
+        default=4_000_000,
+        metavar="N",
+        help="a dataset's files hold at most N rows (4,000,000)",
+    )
     group.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
                        help="an fsspec option for URL inputs and outputs (repeatable), e.g. "
                        "endpoint_url=http://localhost:9000, anon=true, profile=NAME")  # fmt: skip
@@ -101,6 +108,7 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
             tables=tables or _all_tables(), on_error=args.on_error,
             storage_options=options, out_options=options if is_url(args.output) else None,
             targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
+            rows_per_file=args.rows_per_file,
             keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
         )  # fmt: skip
     for line in result.bad_lines:
