@@ -107,6 +107,23 @@ def test_an_unreadable_line_names_the_file_and_leaves_no_staging(tmp_path, input
     assert not list((tmp_path / "ds").rglob("*.parquet"))
 
 
+def test_table_files_merged_as_tasks_finish_leave_nothing_when_a_later_one_fails(tmp_path, inputs):
+    # Local workers' table files are merged while later tasks still run: a failure in the
+    # last input must leave the folder as it was (no table file, no temporary one).
+    bad = tmp_path / "bad.jsonl"
+    shutil.copy(inputs[0], bad)
+    with bad.open("ab") as file:
+        file.write(b'{"data": [{"id": "1", \n')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tweets.parquet").write_bytes(b"the user's own file")
+    targets = {name: str(out / f"{name}.parquet") for name in ("tweets", "users", "edges_mentions")}
+    with pytest.raises(Exception, match=r"bad\.jsonl"):
+        scale.flatten([*inputs, str(bad)], str(out), workers=2, targets=targets)
+    assert [p.name for p in out.iterdir()] == ["tweets.parquet"]
+    assert (out / "tweets.parquet").read_bytes() == b"the user's own file"
+
+
 def test_many_small_archives_make_one_file_per_partition(tmp_path, monkeypatch):
     pages = []
     for name in ("brexit", "noflat", "geo_tweets", "users", "lists", "counts", "edited_after"):

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from twxdata.errors import DataError, ParameterError
-from twxdata.scale.merge import BY_POST, MergeJob, merge_table, staging_of
+from twxdata.scale.merge import BY_POST, MergeJob, Merger, merge_table, staging_of
 from twxdata.scale.parts import STAGING
 from twxdata.scale.ranges import Piece, cut, cuttable
 from twxdata.scale.sources import Source, StorageOptions, expand, is_url, shown
@@ -139,14 +139,19 @@ def _run(
             # Posts and counts are merged in buckets of days, a few per worker (one table
             # file cannot be split).
             spread = 1 if targets is not None else 2 * _parallelism(client, workers)
-            records = _first_pass(pool, client, sources, out, known, needed, on_error,
-                                  storage_options, out_options, spread, result)  # fmt: skip
-            fresh = _sort_out(records, result)
-            facts = _facts(fresh, provenance)
-            jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
-            merged = _gather(client, [
-                _submit(pool, client, merge_table, out, job, facts, out_options) for job in jobs
-            ])  # fmt: skip
+            tasks = _first_pass(pool, client, sources, out, known, needed, on_error,
+                                storage_options, out_options, spread, result)  # fmt: skip
+            if targets is not None and client is None:
+                merged = _merged_as_done(tasks, out, names, run, targets, keep_empty,
+                                         out_options, provenance, result)  # fmt: skip
+            else:
+                fresh = _sort_out(_gather(client, tasks), result)
+                facts = _facts(fresh, provenance)
+                jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
+                merged = _gather(client, [
+                    _submit(pool, client, merge_table, out, job, facts, out_options)
+                    for job in jobs
+                ])  # fmt: skip
         except BaseException:
             store.remove(STAGING)  # every task's fragments: nothing half-made stays
             raise
@@ -229,7 +234,9 @@ def _first_pass(
     pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
     out_options: StorageOptions | None, spread: int, result: ScaleResult,
-) -> list[TaskRecord]:  # fmt: skip
+) -> list[Any]:  # fmt: skip
+    """Every task submitted, in input order: their futures (large files the dataset holds
+    already, found while cutting them, go into ``result.skipped``)."""
     # Spread over processes (or a cluster), tasks parse in their own thread: the processes
     # already fill the cores, more threads would only take turns. Here, as one flatten does.
     parallel = 1 if isinstance(pool, _Here) else max(spread // 2, 2)
@@ -241,7 +248,7 @@ def _first_pass(
                 threads=None if isinstance(pool, _Here) else 1)
         for group in groups(_cut_large(sources, known, parallel, result))
     ]  # fmt: skip
-    return _gather(client, futures)
+    return futures
 
 
 def groups(sources: list[Source | Piece]) -> list[list[Source | Piece]]:
@@ -289,6 +296,41 @@ def _parallelism(client: Any, workers: int | None) -> int:
             return max(1, len(client.scheduler_info().get("workers", {})))
         return 2
     return workers or 1
+
+
+def _merged_as_done(
+    tasks: list[Future[TaskRecord]], out: str, names: list[str], run: str,
+    targets: dict[str, str], keep_empty: bool, out_options: StorageOptions | None,
+    provenance: dict[str, Any] | None, result: ScaleResult,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Table files from local workers: this process merges each task's fragments as soon as
+    it and those before it are done, while the workers go on with the next ones (one file
+    per table has one writer whatever happens, so it might as well start at once)."""
+    mergers = {name: Merger(out, MergeJob(name, (), (), run, targets[name]), {}, out_options)
+               for name in names if name in targets}  # fmt: skip
+    fresh: list[TaskRecord] = []
+    merged: list[dict[str, Any]] = []
+    try:
+        for task in tasks:
+            done = _sort_out([task.result()], result)
+            fresh.extend(done)
+            for record in done:
+                posts = tuple(f.path for f in record.fragments.get("tweets", ()))
+                for name, merger in mergers.items():
+                    fragments = record.fragments.get(name, ())
+                    merger.add(fragments[0].path if fragments else "", posts)
+        facts = _facts(fresh, provenance)
+        for name in list(mergers):
+            merger = mergers.pop(name)
+            if keep_empty or any(name in r.fragments for r in fresh):
+                merged.append(merger.commit(facts))
+            else:
+                merger.abort()
+    except BaseException:
+        for merger in mergers.values():  # those not finished
+            merger.abort()
+        raise
+    return merged
 
 
 def _sort_out(records: list[TaskRecord], result: ScaleResult) -> list[TaskRecord]:

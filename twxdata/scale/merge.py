@@ -18,7 +18,7 @@ partition per table per run (``rows_per_file`` allowing), however many inputs.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,36 +104,75 @@ def merge_table(
     """Run ``job``. Returns ``{"table", "rows", "files", "moves"}``: for a dataset, the moves
     (staged name, final name) the driver makes once every job is done; else the table file
     written. Running it again (a retried task) writes the same names."""
-    store = Store(root, storage_options)
-    record = {**provenance, "table": job.table}
-    if job.target != "dataset":
-        writer = TableWriter(job.target, SCHEMAS[job.table], name=job.table)
-        try:
-            for table in _kept(store, job, Seen()):
-                writer.write(table)
-            record["rows"] = writer.rows
-            writer.commit(provenance_metadata(record))
-        except BaseException:
-            writer.abort()
-            raise
-        return {"table": job.table, "rows": writer.rows, "files": [job.target], "moves": []}
-    staging = f"{staging_of(job.run)}/{job.table}/b{job.bucket}"
-    store.remove(staging)  # a retried task starts from nothing
-
-    def footer(rows: int) -> dict[str, str]:
-        return provenance_metadata({**record, "rows": rows})
-
-    parts = PartitionedWriter(store, staging, job.table, job.rows_per_file, footer)
+    merger = Merger(root, job, provenance, storage_options)
     try:
-        for table in _kept(store, job, existing_ids(store, job.table, job.bucket, job.spread)):
-            parts.write(table)
-        files = parts.commit()
+        for fragment, posts in zip(job.inputs, job.posts, strict=True):
+            merger.add(fragment, posts)
+        return merger.commit()
     except BaseException:
-        parts.abort()
+        merger.abort()
         raise
-    moves = [(name, _final(name, staging, job)) for name in files]
-    return {"table": job.table, "rows": parts.rows, "files": [to for _, to in moves],
-            "moves": moves}  # fmt: skip
+
+
+class Merger:
+    """One job's second pass, fed one task's fragments at a time, in input order: by
+    ``merge_table`` once every task is done, or by the driver as each one finishes (while
+    the others still run). ``provenance`` may be completed up to ``commit``; a dataset's
+    files closed earlier (past ``rows_per_file``) carry it as it was then."""
+
+    def __init__(
+        self,
+        root: str,
+        job: MergeJob,
+        provenance: dict[str, Any],
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.job = job
+        self.provenance = provenance
+        self.store = Store(root, storage_options)
+        self._table: TableWriter | None = None
+        self._parts: PartitionedWriter | None = None
+        if job.target != "dataset":
+            self.seen = Seen()
+            self._table = TableWriter(job.target, SCHEMAS[job.table], name=job.table)
+            return
+        self._staging = f"{staging_of(job.run)}/{job.table}/b{job.bucket}"
+        self.store.remove(self._staging)  # a retried task starts from nothing
+        self.seen = existing_ids(self.store, job.table, job.bucket, job.spread)
+        self._parts = PartitionedWriter(
+            self.store, self._staging, job.table, job.rows_per_file, self._footer
+        )
+
+    def _footer(self, rows: int) -> dict[str, str]:
+        return provenance_metadata({**self.provenance, "table": self.job.table, "rows": rows})
+
+    def add(self, fragment: str, posts: tuple[str, ...] = ()) -> None:
+        """One task's fragment of this table ("": none) and, for edges, its posts' fragments."""
+        writer = self._table if self._table is not None else self._parts
+        assert writer is not None
+        for table in _kept(self.store, self.job.table, fragment, posts, self.seen):
+            writer.write(table)
+
+    def commit(self, provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Finish the files (with ``provenance``, if given now); what ``merge_table`` returns."""
+        if provenance is not None:
+            self.provenance = provenance
+        job = self.job
+        if self._table is not None:
+            rows = self._table.rows
+            self._table.commit(self._footer(rows))
+            return {"table": job.table, "rows": rows, "files": [job.target], "moves": []}
+        assert self._parts is not None
+        files = self._parts.commit()
+        moves = [(name, _final(name, self._staging, job)) for name in files]
+        return {"table": job.table, "rows": self._parts.rows, "files": [to for _, to in moves],
+                "moves": moves}  # fmt: skip
+
+    def abort(self) -> None:
+        if self._table is not None:
+            self._table.abort()
+        if self._parts is not None:
+            self._parts.abort()
 
 
 def _final(staged: str, staging: str, job: MergeJob) -> str:
@@ -143,21 +182,23 @@ def _final(staged: str, staging: str, job: MergeJob) -> str:
     return joined(job.table, folder, f"part-{job.run}-b{job.bucket}-{number}")
 
 
-def _kept(store: Store, job: MergeJob, seen: Seen) -> Iterator[pa.Table]:
-    """The rows of every fragment, in input order, that are first of their key."""
-    schema = SCHEMAS[job.table]
-    for position, fragment in enumerate(job.inputs):
-        for table in store.ipc_batches(fragment) if fragment else ():
-            if not table.schema.equals(schema, check_metadata=False):
-                table = table.cast(schema)
-            if job.table in BY_POST:
-                table = kept(table, ~seen.contains(table.column("tweet_id")))
-            else:
-                key = key_of(table, job.table)
-                if key is not None:
-                    table = kept(table, seen.keep(key))
-            if table.num_rows:
-                yield table
-        for posts in job.posts[position] if job.table in BY_POST else ():
-            for batch in store.ipc_batches(posts):
-                seen.keep(batch.column("id").combine_chunks())  # its posts claim their edges
+def _kept(
+    store: Store, name: str, fragment: str, posts: tuple[str, ...], seen: Seen
+) -> Iterator[pa.Table]:
+    """The rows of one task's fragment that are first of their key; then, for edges, that
+    task's posts claim their edges (later tasks' edges of those posts are dropped)."""
+    schema = SCHEMAS[name]
+    for table in store.ipc_batches(fragment) if fragment else ():
+        if not table.schema.equals(schema, check_metadata=False):
+            table = table.cast(schema)
+        if name in BY_POST:
+            table = kept(table, ~seen.contains(table.column("tweet_id")))
+        else:
+            key = key_of(table, name)
+            if key is not None:
+                table = kept(table, seen.keep(key))
+        if table.num_rows:
+            yield table
+    for path in posts if name in BY_POST else ():
+        for batch in store.ipc_batches(path):
+            seen.keep(batch.column("id").combine_chunks())
