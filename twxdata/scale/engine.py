@@ -4,7 +4,9 @@
    output's ``_twxdata_staging/``. Tasks run on a Dask ``Client`` (any cluster: local, SLURM through
    dask-jobqueue, Kubernetes, cloud), on local processes (``workers=N``), or here, one by one.
 2. Every table is a task (``merge.merge_table``): its fragments in input order, de-duplicated
-   as the single-machine flatten does, written as the dataset's files (or one table file).
+   as the single-machine flatten does, written as the dataset's files. Table files from local
+   workers (one file, one writer) are merged here instead, each task's fragments as soon as
+   it and those before it are done, while the workers go on (``_merged_as_done``).
 3. The driver moves the new files into the dataset, then records the run in the manifest
    (``_twxdata_manifest.json``: every input's size, SHA-256 and rows, every run's files), and
    removes the staging folder. A re-run skips inputs whose SHA-256 the manifest holds, so it
