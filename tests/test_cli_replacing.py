@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -152,3 +153,33 @@ def test_an_interrupted_run_resumes_into_the_table_of_its_first_run(tmp_path):
         again = cli(server, *args, "--max-cost", "1", "-q")
     assert again.returncode == 0, again.stderr
     assert len(twxdata.read_parquet(out)) == 40
+
+
+@pytest.mark.parametrize("parallel", [[], ["--workers", "2"]], ids=["one process", "workers"])
+def test_flatten_never_replaces_rows_that_exist_nowhere_else(api, tmp_path, parallel):
+    paid, folder, raw = tmp_path / "paid.parquet", tmp_path / "nasa", tmp_path / "m.jsonl"
+    assert cli(api, "search", "climate", "--limit", "40", "-o", paid, "-q").returncode == 0
+    assert cli(api, "search", "music", "--limit", "20", "-o", f"{folder}/", "-q").returncode == 0
+    assert cli(api, "search", "music", "--limit", "20", "--raw", raw, "-q").returncode == 0
+    kept = {path: digest(path) for path in [paid, *folder.iterdir()]}
+    text = refused(api, "flatten", raw, "-o", paid, *parallel)
+    assert re.search(r'paid\.parquet: holds search "climate" \(\d+ rows, written', text)
+    assert "--replace" in text
+    assert "holds search" in refused(api, "flatten", raw, "-o", f"{folder}/", *parallel)
+    assert {path: digest(path) for path in kept} == kept
+    # A table flattened from files still there is made again by flattening them again.
+    flat = tmp_path / "flat.parquet"
+    for _ in range(2):
+        assert cli(api, "flatten", raw, "-o", flat, "-q", *parallel).returncode == 0
+    moved = raw.rename(tmp_path / "elsewhere.jsonl")
+    assert "m.jsonl, no longer there" in refused(api, "flatten", moved, "-o", flat, *parallel)
+    # CSV keeps no provenance; and a file twxdata did not write is the user's.
+    table = tmp_path / "t.csv"
+    assert cli(api, "flatten", moved, "-o", table, "-q").returncode == 0
+    assert "a CSV file keeps no record" in refused(api, "flatten", moved, "-o", table, *parallel)
+    own = tmp_path / "own.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(own)
+    assert "not written by twxdata" in refused(api, "flatten", moved, "-o", own, *parallel)
+    # The user's word replaces it.
+    assert cli(api, "flatten", moved, "-o", paid, "--replace", "-q", *parallel).returncode == 0
+    assert len(pd.read_parquet(paid)) == 20

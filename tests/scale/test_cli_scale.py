@@ -44,6 +44,10 @@ def test_a_dask_dataset_from_the_command_then_a_rerun_then_compact(single, input
         (["-", "-o", "x/", "--workers", "2"], "standard input"),
         (["nosuch://bucket/a.jsonl", "-o", "x/"], "nosuch"),
         (["missing.jsonl", "-o", "x/", "--workers", "2"], "missing.jsonl"),
+        (["-o", "x/", "--scheduler", "tcp://h:8786", "--engine", "processes"], "--scheduler"),
+        (["-o", "x/", "--workers", "2", "--rows-per-file", "10"], "--rows-per-file is for a"),
+        (["-o", "x/", "--storage-option", "anon=true"], "--storage-option is for URL"),
+        (["-o", "x/", "--scheduler", "nonsense"], "--scheduler nonsense: cannot reach"),
     ],
 )
 def test_careless_uses_are_one_line_and_exit_2(inputs, tmp_path, args, says):
@@ -57,3 +61,16 @@ def test_careless_uses_are_one_line_and_exit_2(inputs, tmp_path, args, says):
 def test_compact_of_a_missing_folder_is_a_usage_error(tmp_path):
     result = twxdata("compact", tmp_path / "nope")
     assert result.returncode == 2 and "no such folder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda d: (d / "f.jsonl").write_text("{}"), "is a file"),
+        (lambda d: (d / "f.jsonl").mkdir(), "not a dataset"),
+    ],
+)
+def test_compact_of_something_else_than_a_dataset_is_a_usage_error(tmp_path, make, says):
+    make(tmp_path)
+    result = twxdata("compact", tmp_path / "f.jsonl")
+    assert result.returncode == 2 and says in result.stderr, result.stderr

@@ -57,10 +57,19 @@ def run(args: argparse.Namespace) -> int:
     raw = args.out / "twxdata-demo.jsonl"
     parquet = args.out / "twxdata-demo.parquet"
     pages, billed = asyncio.run(_collect(args, raw))
+    import orjson
+
+    from twxdata.store.provenance import ProvenanceBuilder, source_record, with_provenance
     from twxdata.tables import flatten, write_table
 
     tables = flatten(pages)
-    write_table(tables.tweets, parquet)
+    # The table says what it holds and where from, as every table twxdata writes does.
+    provenance = ProvenanceBuilder()
+    for page in pages:
+        provenance.add(orjson.loads(page.archive_line()))
+    provenance.sources = [source_record(raw)]
+    built = provenance.build(table="tweets", rows=tables.tweets.num_rows)
+    write_table(with_provenance(tables.tweets, built), parquet)
     print(summary(tables.tweets, tables.edges_hashtags, pages, raw, parquet))
     print(cost_line(pages, billed))
     return 0

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from twxdata.cli import UsageError
 from twxdata.cli.paths import check_output, make_folders, remove_folders
 from twxdata.cli.process import tuned
+from twxdata.cli.replacing import check_flatten_replacing
 from twxdata.cli.scale import add_scale_options
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--on-error", choices=("raise", "skip", "warn"), default="raise",
         help="a corrupt or truncated line: stop (default), skip it, or skip it with a warning",
+    )  # fmt: skip
+    parser.add_argument(
+        "--replace", action="store_true",
+        help="let -o replace a table whose rows exist nowhere else: a collection's table, "
+        "one flattened from files now gone, a CSV file, a file twxdata did not write",
     )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     add_scale_options(parser)
@@ -112,10 +118,11 @@ def _check_inputs(inputs: list[str]) -> None:
         raise UsageError("stdin (-) can be read once")
 
 
-def expand_patterns(inputs: list[str]) -> list[str]:
+def expand_patterns(inputs: list[str], output: str | None = None) -> list[str]:
     """Inputs with glob patterns (``'archives/**/*.jsonl.gz'``, quoted so the shell leaves
     them) replaced by the files they match, sorted; a name that is a file stays as it is.
-    Checkpoints beside archives are not inputs."""
+    Tables, checkpoints and a dataset's own files are not inputs, nor anything flatten
+    writes in the ``output`` folder: ``'in/**' -o in/`` runs again as it ran first."""
     out: list[str] = []
     for name in inputs:
         if name == "-" or Path(name).exists() or not glob.has_magic(name):
@@ -123,7 +130,7 @@ def expand_patterns(inputs: list[str]) -> list[str]:
             continue
         found = sorted(
             path for path in glob.glob(name, recursive=True)
-            if Path(path).is_file() and not path.endswith(".checkpoint.json")
+            if Path(path).is_file() and not _not_an_archive(Path(path), output)
         )  # fmt: skip
         if not found:
             raise UsageError(f"{name}: no file matches")
@@ -131,17 +138,55 @@ def expand_patterns(inputs: list[str]) -> list[str]:
     return out
 
 
+def _not_an_archive(path: Path, output: str | None) -> bool:
+    """Whether a pattern's match is certainly no archive: a table (Parquet, CSV), a
+    checkpoint, a dataset's manifest or staging, or what flatten writes in ``output``."""
+    name = path.name.lower()
+    if name.endswith((".parquet", ".csv", ".checkpoint.json")):
+        return True
+    if any(part.startswith("_twxdata") for part in path.parts):
+        return True
+    return _written_by_flatten(path, output)
+
+
+def _written_by_flatten(path: Path, output: str | None) -> bool:
+    """Whether ``path`` is in the ``output`` folder as flatten writes there: a table file, a
+    dataset's table folder, its manifest or staging."""
+    from twxdata.tables.names import TABLE_NAMES
+
+    if output is None or Path(output).suffix:
+        return False
+    try:
+        first = path.resolve().relative_to(Path(output).resolve()).parts[0]
+    except (ValueError, IndexError, OSError):
+        return False
+    table = first.removesuffix(".parquet").removesuffix(".csv")
+    return table in TABLE_NAMES or first.startswith("_twxdata")
+
+
 def run(args: argparse.Namespace) -> int:
-    from twxdata.cli.scale import run_parallel, wanted
+    from twxdata.cli.scale import check_scale_options, run_parallel, wanted
     from twxdata.scale.sources import is_url
 
     remote = [name for name in args.inputs if is_url(name)]  # fsspec expands its own patterns
-    args.inputs = expand_patterns([n for n in args.inputs if not is_url(n)]) + remote
+    local = [n for n in args.inputs if not is_url(n)]
+    args.inputs = expand_patterns(local, args.output) + remote
+    check_scale_options(args)
     targets = {} if is_url(args.output) else plan(args)
     _check_inputs([name for name in args.inputs if not is_url(name)])
-    if wanted(args):
-        spec, collected = _collection_facts(args.inputs)
-        return run_parallel(args, targets, {**collected, "collection": spec})
+    check_flatten_replacing(targets, replace=args.replace)
+    try:
+        if wanted(args):
+            spec, collected = _collection_facts(args.inputs)
+            return run_parallel(args, targets, {**collected, "collection": spec})
+        return _one_process(args, targets)
+    except KeyboardInterrupt:
+        print("twxdata flatten: interrupted; nothing was written (the output is as it was): "
+              "run the same command again", file=sys.stderr)  # fmt: skip
+        return 130
+
+
+def _one_process(args: argparse.Namespace, targets: dict[str, Path]) -> int:
     # First, before pyarrow loads: hashing the inputs (outside the GIL) fills the second core
     # while the imports keep the first busy, so it costs no time up to a few hundred MB.
     provenance = _Provenance(args.inputs)
@@ -292,7 +337,7 @@ def _collection_facts(inputs: list[str]) -> tuple[dict[str, Any] | None, dict[st
 
 
 def _summary(inputs: list[str], writers: dict[str, Any], skipped: int) -> None:
-    counts = ", ".join(f"{w.rows} {name}" for name, w in writers.items() if w.rows)
+    counts = ", ".join(f"{w.rows:,} {name}" for name, w in writers.items() if w.rows)
     where = writers[next(iter(writers))].path
     target = where.parent if len(writers) > 1 else where
     note = f"; skipped {skipped} bad line{'s' * (skipped != 1)}" if skipped else ""

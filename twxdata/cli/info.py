@@ -32,10 +32,20 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twxdata.cli import UsageError
+    from twxdata.errors import TwxError
     from twxdata.tables.storage import is_url
 
     if is_url(args.path):
-        record = remote_summary(args.path)
+        try:
+            record = remote_summary(args.path)
+        except (TwxError, UsageError):
+            raise
+        except Exception as exc:  # no credentials, no such bucket, no answer
+            from twxdata.tables.storage import from_storage, storage_error
+
+            if not from_storage(exc):
+                raise
+            raise storage_error(exc, args.path, "cannot read it") from None
         print(json.dumps(record, indent=2, sort_keys=True, default=str) if args.json
               else render(record))  # fmt: skip
         return 0
@@ -50,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         # A folder of tables (-o DIR/) or a dataset (--dataset DIR): one block per table,
         # never one summary mixing them.
         record = {"folder": str(path), "tables": {n: parquet_summary(p) for n, p in tables}}
+        if (manifest := manifest_summary(path)) is not None:
+            record["dataset"] = manifest
     else:
         record = parquet_summary(path)
     if args.json:
@@ -79,6 +91,25 @@ def _tables_in(folder: Path) -> list[tuple[str, Path]]:
         and any(p.rglob("*.parquet"))
     ]  # fmt: skip
     return files + folders if len(files) + len(folders) > 1 or folders else []
+
+
+def manifest_summary(folder: Path) -> dict[str, Any] | None:
+    """What a dataset's manifest says: its inputs and the runs that added them."""
+    from twxdata.scale.engine import MANIFEST
+
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    inputs = manifest.get("inputs") or []
+    runs = manifest.get("runs") or []
+    return {
+        "manifest": MANIFEST,
+        "inputs": len(inputs),
+        "input_bytes": sum(int(i.get("bytes") or 0) for i in inputs),
+        "runs": len(runs),
+        "last_run": runs[-1].get("finished_at") if runs else None,
+    }
 
 
 def checkpoint_summary(path: Path) -> dict[str, Any]:

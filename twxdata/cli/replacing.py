@@ -131,3 +131,58 @@ def _rows_and_date(provenance: Mapping[str, Any]) -> str:
         except ValueError:
             pass
     return ", ".join(parts)
+
+
+def check_flatten_replacing(targets: Mapping[str, Path], *, replace: bool) -> None:
+    """Refuse (``UsageError``) when ``twxdata flatten`` would replace a table whose rows exist
+    nowhere else: a collection's table (written from the API's responses, not from files), a
+    table flattened from files that are gone (or from standard input), a CSV file (it keeps
+    no record of what it holds), or a file twxdata did not write. A table flattened from
+    archives still there is replaced: flattening them again makes it again."""
+    if replace:
+        return
+    for path in targets.values():
+        if path.is_file() and path.stat().st_size > 0:
+            _check_derived(path)
+
+
+def _check_derived(path: Path) -> None:
+    from twxdata.store.provenance import read_provenance  # late: it loads pandas
+
+    shown = f"-o {path}"
+    advice = "choose another name, or add --replace to replace it"
+    if path.suffix.lower() != ".parquet":
+        raise UsageError(
+            f"{shown}: exists, and a CSV file keeps no record of what it holds, so flatten "
+            f"does not replace it: {advice}"
+        )
+    try:
+        provenance = read_provenance(path)
+    except DataError:
+        provenance = None
+    if not provenance:
+        raise UsageError(f"{shown}: exists and was not written by twxdata: {advice}")
+    sources = provenance.get("sources")
+    files = [s.get("file") for s in sources or [] if isinstance(s, Mapping)]
+    if not files:
+        held = provenance.get("collection")
+        what = _describe(held) if isinstance(held, Mapping) and held else "a collection"
+        raise UsageError(
+            f"{shown}: holds {what} ({_rows_and_date(provenance)}) written from the API's "
+            f"responses, which flatten would replace: {advice}"
+        )
+    gone = [str(f) for f in files if not _still_there(f, path.parent)]
+    if gone:
+        more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
+        raise UsageError(
+            f"{shown}: was flattened from {gone[0]}{more}, no longer there, so its "
+            f"{_rows_and_date(provenance)} exist nowhere else: {advice}"
+        )
+
+
+def _still_there(file: object, beside: Path) -> bool:
+    """Whether a source named in provenance (as it was given: relative to where flatten ran,
+    which may not be here; or standard input, ``-``) is a file still."""
+    if not isinstance(file, str) or file == "-":
+        return False
+    return Path(file).is_file() or (beside / file).is_file()

@@ -16,12 +16,15 @@ import argparse
 import importlib
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 from twxdata.cli import UsageError
+from twxdata.errors import DataWarning
 
 ENGINES = ("processes", "dask")
+ROWS_PER_FILE = 4_000_000  # as twxdata.scale's (not imported here: it loads Arrow)
 
 
 def add_scale_options(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +44,6 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--rows-per-file",
         type=_workers,
-        default=4_000_000,
         metavar="N",
         help="a dataset's files hold at most N rows (4,000,000)",
     )
@@ -64,6 +66,42 @@ def wanted(args: argparse.Namespace) -> bool:
         (args.workers or 1) > 1 or args.engine == "dask" or args.scheduler
         or args.storage_option or is_url(args.output) or any(is_url(i) for i in args.inputs)
     )  # fmt: skip
+
+
+def check_scale_options(args: argparse.Namespace) -> None:
+    """Options that do not go together, or do nothing here, refused before any work; and a
+    folder holding the other layout (table files or a dataset) never gets both."""
+    from twxdata.scale.engine import MANIFEST
+    from twxdata.scale.sources import is_url
+    from twxdata.tables.names import TABLE_NAMES
+
+    storage_options(args.storage_option)  # well-formed
+    if args.scheduler and args.engine == "processes":
+        raise UsageError("--scheduler is a Dask scheduler's address: leave out --engine processes")
+    dataset = args.engine == "dask" or bool(args.scheduler) or is_url(args.output)
+    if args.rows_per_file is not None and not dataset:
+        raise UsageError("--rows-per-file is for a dataset (--engine dask, or a URL output); "
+                         "table files hold every row")  # fmt: skip
+    if args.storage_option and not (is_url(args.output) or any(map(is_url, args.inputs))):
+        raise UsageError("--storage-option is for URL inputs or outputs (s3://..., gs://...); "
+                         "every one here is a local file")  # fmt: skip
+    folder = Path(args.output)
+    if is_url(args.output) or not folder.is_dir():
+        return
+    if dataset:
+        held = [n for n in TABLE_NAMES if (folder / f"{n}.parquet").is_file()
+                or (folder / f"{n}.csv").is_file()]  # fmt: skip
+        if held and not (folder / MANIFEST).is_file():
+            raise UsageError(
+                f"-o {args.output}: holds table files ({', '.join(held[:2])}"
+                f"{' ...' if len(held) > 2 else ''}), not a dataset; a dataset needs a folder "
+                "of its own: give another folder"
+            )
+    elif (folder / MANIFEST).is_file():
+        raise UsageError(
+            f"-o {args.output}: is a dataset (it has {MANIFEST}); add --engine dask to add "
+            "these inputs to it, or give another folder for table files"
+        )
 
 
 def storage_options(pairs: list[str]) -> dict[str, Any]:
@@ -102,22 +140,28 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     tables = list(targets) if not as_dataset or args.tables else None
     # Table files are made in a staging folder beside them (``_staging``, removed at the end).
     root = args.output if as_dataset else str(next(iter(targets.values())).parent)
-    with _client(args, dask) as client:
+    with _client(args, dask) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # told below, with the rest
         result = flatten(
             args.inputs, root, client=client, workers=args.workers,
             tables=tables or _all_tables(), on_error=args.on_error,
             storage_options=options, out_options=options if is_url(args.output) else None,
             targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
-            rows_per_file=args.rows_per_file,
+            rows_per_file=args.rows_per_file or ROWS_PER_FILE,
             keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
         )  # fmt: skip
-    for line in result.bad_lines:
-        print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
+    if args.on_error == "warn":
+        for line in result.bad_lines:
+            print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
     if not args.quiet:
         counts = ", ".join(f"{n:,} {t}" for t, n in result.rows.items() if n) or "no new rows"
         done = f"; {len(result.skipped)} already in the dataset" if result.skipped else ""
+        bad = len(result.bad_lines)
+        note = f"; skipped {bad} bad line{'s' * (bad != 1)}" if bad else ""
+        files = list(targets.values())
+        where = args.output if as_dataset else files[0].parent if len(files) > 1 else files[0]
         print(f"twxdata flatten: {len(result.inputs)} input{'s' * (len(result.inputs) != 1)}"
-              f"{done} -> {args.output}: {counts} ({result.seconds:.1f} s)",
+              f"{done} -> {where}: {counts}{note} ({result.seconds:.1f} s)",
               file=sys.stderr)  # fmt: skip
     return 0
 
@@ -149,14 +193,21 @@ class _client:  # lower case: used as a context manager, like contextlib's
         if self.args.scheduler:
             try:
                 self.client = distributed.Client(self.args.scheduler, timeout=10)
-            except OSError as exc:
-                raise UsageError(f"--scheduler {self.args.scheduler}: {exc}") from None
+            except (OSError, ValueError, TypeError) as exc:  # no scheduler; not an address
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise UsageError(
+                    f"--scheduler {self.args.scheduler}: cannot reach a Dask scheduler there "
+                    f"({detail or type(exc).__name__}); give its address, tcp://HOST:8786"
+                ) from None
         else:
             # The command's own workers: Arrow on the system allocator (batches come and go;
             # its default pool would keep their memory), as the one-process flatten.
             self.cluster = distributed.LocalCluster(
                 n_workers=self.args.workers or 2, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                dashboard_address=None, worker_dashboard_address=None,
+                # A task's failure is the command's one line; the workers' own log of it
+                # (a traceback) is for --debug.
+                silence_logs=logging.DEBUG if self.args.debug else logging.CRITICAL,
                 env={"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"},
             )  # fmt: skip
             self.client = distributed.Client(self.cluster)
@@ -178,17 +229,25 @@ def register(sub: Any) -> None:
         "--rows-per-file rows, each post once.",
     )
     parser.add_argument("dataset", metavar="DIR", help="the dataset folder or URL")
-    parser.add_argument("--rows-per-file", type=_workers, default=4_000_000, metavar="N")
+    parser.add_argument("--rows-per-file", type=_workers, default=ROWS_PER_FILE, metavar="N")
     parser.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE")
     parser.set_defaults(run=run_compact)
 
 
 def run_compact(args: argparse.Namespace) -> int:
     from twxdata.scale import compact
+    from twxdata.scale.engine import MANIFEST
     from twxdata.scale.sources import is_url
 
-    if not is_url(args.dataset) and not Path(args.dataset).is_dir():
-        raise UsageError(f"{args.dataset}: no such folder")
+    folder = Path(args.dataset)
+    if not is_url(args.dataset):
+        if folder.is_file():
+            raise UsageError(f"{args.dataset}: is a file; compact takes a dataset's folder")
+        if not folder.is_dir():
+            raise UsageError(f"{args.dataset}: no such folder")
+        if not (folder / MANIFEST).is_file():
+            raise UsageError(f"{args.dataset}: not a dataset (no {MANIFEST}); compact merges "
+                             "the files of one written by flatten --engine dask")  # fmt: skip
     done = compact(args.dataset, rows_per_file=args.rows_per_file,
                    storage_options=storage_options(args.storage_option))  # fmt: skip
     print(f"twxdata compact: {sum(done.before.values())} files -> {sum(done.after.values())} "

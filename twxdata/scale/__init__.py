@@ -47,6 +47,7 @@ def read_dataset(
     except ImportError:
         raise ParameterError("read_dataset", "needs Dask: pip install 'twxdata[scale]'") from None
     store = Store(path, storage_options)
+    _check_dataset(store, path, table)
     files = store.files(table)
     # One partition per file, each read by pyarrow and typed as the single-machine table is
     # (dask's own reader would turn strings into pandas' string dtype).
@@ -54,6 +55,22 @@ def read_dataset(
     if not files:
         return dd.from_pandas(meta, npartitions=1)
     return dd.from_map(_read_file, files, store=store, table=table, meta=meta)
+
+
+def _check_dataset(store: Store, path: str, table: str) -> None:
+    """A path that is no dataset is said to be one, not read as an empty table: a typo must
+    not look like "no data"."""
+    if store.local is not None:
+        if store.local.is_file():
+            raise ParameterError("path", "a dataset folder (this is a file: read one table "
+                                 "file with twxdata.read_parquet)", got=path)  # fmt: skip
+        if not store.local.is_dir():
+            raise ParameterError("path", "a dataset folder (there is none there)", got=path)
+    if not store.exists(MANIFEST) and not store.files(table):
+        raise ParameterError(
+            "path", f"a dataset folder, written by twxdata flatten --engine dask (no {MANIFEST} "
+            f"and no {table}/ files there)", got=path,
+        )  # fmt: skip
 
 
 def _read_file(name: str, *, store: Store, table: str) -> Any:

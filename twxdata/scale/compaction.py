@@ -9,14 +9,19 @@ are removed, so a reader never misses rows (one reading at that instant may see 
 
 from __future__ import annotations
 
+import json
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
+from twxdata.errors import DataError
 from twxdata.scale.merge import key_of
 from twxdata.scale.parts import STAGING
-from twxdata.scale.sources import StorageOptions
+from twxdata.scale.sources import StorageOptions, from_storage, storage_error
 from twxdata.scale.store import Store
 from twxdata.scale.task import new_run_id
+from twxdata.store.combined import combined
+from twxdata.store.provenance import PROVENANCE_KEY, provenance_metadata
 from twxdata.tables.dedup import Seen
 from twxdata.tables.names import TABLE_NAMES
 from twxdata.tables.schema import SCHEMAS
@@ -51,6 +56,17 @@ def compact(
     1
     """
     store = Store(path, storage_options)
+    try:
+        return _compact(store, rows_per_file)
+    except DataError:
+        raise
+    except Exception as exc:
+        if store.local is None and from_storage(exc):
+            raise storage_error(exc, path, "cannot compact the dataset there") from None
+        raise
+
+
+def _compact(store: Store, rows_per_file: int) -> Compacted:
     result = Compacted()
     run = new_run_id()
     for table in TABLE_NAMES:
@@ -79,6 +95,17 @@ def _rewrite(
     seen = Seen()
     staged: list[str] = []
     writer = None
+    # Each new file is described by every merged file's record (their runs combined).
+    records = [r for name in names if (r := _provenance(store, name)) is not None]
+
+    first = store.metadata_of(names[0])
+
+    def footer(rows: int) -> dict[str, str]:
+        if not records:
+            return first
+        return {**first, **provenance_metadata({**combined(records, table=table, rows=rows),
+                                                "compacted_from": len(names)})}  # fmt: skip
+
     try:
         for name in names:
             part = store.read(name).select(schema.names).cast(schema)
@@ -90,10 +117,10 @@ def _rewrite(
                 writer = store.writer(staged_name, schema)
             writer.write(part)
             if writer.rows >= rows_per_file:
-                staged.append(writer.commit(store.metadata_of(names[0])))
+                staged.append(writer.commit(footer(writer.rows)))
                 writer = None
         if writer is not None:
-            staged.append(writer.commit(store.metadata_of(names[0])))
+            staged.append(writer.commit(footer(writer.rows)))
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -106,3 +133,11 @@ def _rewrite(
         store.remove(name)
     store.remove(f"{STAGING}/compact-{run}")
     return len(staged)
+
+
+def _provenance(store: Store, name: str) -> dict[str, Any] | None:
+    raw = store.metadata_of(name).get(PROVENANCE_KEY)
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return value if isinstance(value, dict) else None

@@ -18,7 +18,9 @@ State: the manifest and the files are the dataset's whole state; nothing is kept
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -26,11 +28,19 @@ from typing import Any
 
 import orjson
 
-from twxdata.errors import DataError, ParameterError
+from twxdata.errors import DataError, DataWarning, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, Merger, merge_table, staging_of
 from twxdata.scale.parts import STAGING
 from twxdata.scale.ranges import Piece, cut, cuttable
-from twxdata.scale.sources import Source, StorageOptions, expand, is_url, shown
+from twxdata.scale.sources import (
+    Source,
+    StorageOptions,
+    expand,
+    from_storage,
+    is_url,
+    shown,
+    storage_error,
+)
 from twxdata.scale.store import Store
 from twxdata.scale.task import InputRecord, TaskRecord, flatten_files, new_run_id
 from twxdata.store.lock import ArchiveLock
@@ -114,12 +124,25 @@ def flatten(
         raise ParameterError("rows_per_file", "must be a positive integer", got=rows_per_file)
     sources = expand(paths, storage_options)
     store = Store(out, out_options)
-    with _one_writer(store):
-        result = _run(store, sources, out, names, client=client, workers=workers,
-                      on_error=on_error, storage_options=storage_options,
-                      out_options=out_options, rows_per_file=rows_per_file, targets=targets,
-                      keep_empty=keep_empty, provenance=provenance)  # fmt: skip
+    try:
+        with _one_writer(store):
+            result = _run(store, sources, out, names, client=client, workers=workers,
+                          on_error=on_error, storage_options=storage_options,
+                          out_options=out_options, rows_per_file=rows_per_file,
+                          targets=targets, keep_empty=keep_empty,
+                          provenance=provenance)  # fmt: skip
+    except (DataError, ParameterError):
+        raise
+    except Exception as exc:
+        # Inputs' failures are named by the tasks; what is left of the store's (no
+        # credentials, no such bucket, an endpoint that does not answer) is the output's.
+        if store.local is None and from_storage(exc):
+            raise storage_error(exc, out, "cannot write the dataset there") from None
+        raise
     result.seconds = time.monotonic() - started
+    if on_error == "warn":
+        for line in result.bad_lines:
+            warnings.warn(f"skipped {line}", DataWarning, stacklevel=2)
     return result
 
 
@@ -136,8 +159,9 @@ def _run(
     needed = sorted(set(names) | ({"tweets"} if set(names) & set(BY_POST) else set()))
     result = ScaleResult()
     store.remove(STAGING)  # what a run killed before its end left
-    with _executor(client, workers, len(sources)) as pool:
-        try:
+    try:
+        # The pool is stopped (its workers' last writes done) before the staging goes.
+        with _executor(client, workers, len(sources)) as pool:
             # Posts and counts are merged in buckets of days, a few per worker (one table
             # file cannot be split).
             spread = 1 if targets is not None else 2 * _parallelism(client, workers)
@@ -154,9 +178,9 @@ def _run(
                     _submit(pool, client, merge_table, out, job, facts, out_options)
                     for job in jobs
                 ])  # fmt: skip
-        except BaseException:
-            store.remove(STAGING)  # every task's fragments: nothing half-made stays
-            raise
+    except BaseException:
+        store.remove(STAGING)  # every task's fragments: nothing half-made stays
+        raise
     for done in merged:
         result.rows[done["table"]] = result.rows.get(done["table"], 0) + done["rows"]
     if targets is None:
@@ -244,7 +268,7 @@ def _first_pass(
     parallel = 1 if isinstance(pool, _Here) else max(spread // 2, 2)
     futures = [
         _submit(pool, client, flatten_files,
-                [s if isinstance(s, Piece) else s.url for s in group], out, known=known,
+                group, out, known=known,
                 tables=tables, on_error=on_error, storage_options=storage_options,
                 out_options=out_options, spread=spread,
                 threads=None if isinstance(pool, _Here) else 1)
@@ -286,9 +310,9 @@ def _cut_large(
             continue
         sha, pieces = cut(source.url)
         if sha in known:
-            result.skipped.append(InputRecord(shown(source.url), source.size, sha, True))
+            result.skipped.append(InputRecord(source.shown, source.size, sha, True))
         else:
-            out.extend(pieces)
+            out.extend(dataclasses.replace(piece, name=source.name) for piece in pieces)
     return out
 
 

@@ -42,6 +42,7 @@ class Piece:
     first_line: int
     sha256: str
     size: int
+    name: str = ""  # the file as the user gave it (``sources.Source.name``)
 
 
 def cuttable(path: str, size: int, piece_bytes: int | None = None) -> bool:

@@ -28,20 +28,44 @@ from typing import IO, Any
 
 from twxdata.errors import DataError, ParameterError
 from twxdata.tables.compressed import decompressed
-from twxdata.tables.storage import StorageOptions, filesystem, is_url, open_stored, shown
+from twxdata.tables.storage import (
+    StorageOptions,
+    filesystem,
+    from_storage,
+    is_url,
+    open_stored,
+    shown,
+    storage_error,
+)
 
 __all__ = [
-    "Source", "StorageOptions", "expand", "filesystem", "is_url", "local_folder", "open_archive",
-    "open_stored", "shown", "storage_error",
+    "Source",
+    "StorageOptions",
+    "expand",
+    "filesystem",
+    "from_storage",
+    "is_url",
+    "local_folder",
+    "open_archive",
+    "open_stored",
+    "shown",
+    "storage_error",
 ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input: its location (a local path or a URL) and its stored size in bytes."""
+    """One input: its location (a local path, absolute, so any worker finds it; or a URL),
+    its stored size in bytes, and its ``name`` as the user gave it (rows and records name
+    the file so, as the one-process flatten does)."""
 
     url: str
     size: int
+    name: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.name or shown(self.url)
 
 
 def expand(inputs: Sequence[str], storage_options: StorageOptions | None = None) -> list[Source]:
@@ -60,11 +84,11 @@ def expand(inputs: Sequence[str], storage_options: StorageOptions | None = None)
 def _local(name: str) -> list[Source]:
     path = name.removeprefix("file://")
     if os.path.isfile(path):
-        return [Source(os.path.abspath(path), os.path.getsize(path))]
+        return [Source(os.path.abspath(path), os.path.getsize(path), path)]
     if not glob.has_magic(path):
         return []
     matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
-    return [Source(os.path.abspath(p), os.path.getsize(p)) for p in matches]
+    return [Source(os.path.abspath(p), os.path.getsize(p), p) for p in matches]
 
 
 def _remote(name: str, storage_options: StorageOptions | None) -> list[Source]:
@@ -75,13 +99,6 @@ def _remote(name: str, storage_options: StorageOptions | None) -> list[Source]:
         raise
     except Exception as exc:  # the storage's own errors (no credentials, no bucket, offline)
         raise storage_error(exc, name, "cannot list it") from None
-
-
-def storage_error(exc: BaseException, url: str, what: str) -> DataError:
-    """An object store's failure as one line naming the file (never the options used)."""
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return DataError(f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})",
-                     source=shown(url))  # fmt: skip
 
 
 def _listed(fs: Any, name: str, path: str) -> list[Source]:

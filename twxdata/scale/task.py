@@ -27,7 +27,14 @@ from typing import Any, cast
 from twxdata.errors import DataError
 from twxdata.scale.parts import STAGING, Fragment, buckets
 from twxdata.scale.ranges import Piece, open_piece
-from twxdata.scale.sources import StorageOptions, open_archive, open_stored, shown, storage_error
+from twxdata.scale.sources import (
+    Source,
+    StorageOptions,
+    open_archive,
+    open_stored,
+    shown,
+    storage_error,
+)
 from twxdata.scale.store import FragmentWriter, Store
 from twxdata.store.provenance import ProvenanceBuilder
 from twxdata.tables.api import flatten_chunks
@@ -90,7 +97,7 @@ def hash_stored(url: str, storage_options: StorageOptions | None = None) -> tupl
 
 
 def flatten_files(
-    urls: Sequence[str | Piece],
+    urls: Sequence[str | Piece | Source],
     out: str,
     *,
     known: Iterable[str] = (),
@@ -108,15 +115,16 @@ def flatten_files(
     done = set(known)
     record = TaskRecord()
     todo: list[tuple[str | Piece, InputRecord]] = []
-    for url in urls:
-        if isinstance(url, Piece):  # hashed by the driver, which skipped it if known
-            entry = InputRecord(shown(url.url), url.size, url.sha256)
-            todo.append((url, entry))
-            if url.start == 0:  # the file is listed once, by its first piece
+    for given in urls:
+        if isinstance(given, Piece):  # hashed by the driver, which skipped it if known
+            entry = InputRecord(given.name or shown(given.url), given.size, given.sha256)
+            todo.append((given, entry))
+            if given.start == 0:  # the file is listed once, by its first piece
                 record.inputs.append(entry)
             continue
+        url, name = (given.url, given.shown) if isinstance(given, Source) else (given, shown(given))
         sha, size = hash_stored(url, storage_options)
-        entry = InputRecord(shown(url), size, sha, skipped=sha in done)
+        entry = InputRecord(name, size, sha, skipped=sha in done)
         record.inputs.append(entry)
         if not entry.skipped:
             todo.append((url, entry))
@@ -128,10 +136,10 @@ def flatten_files(
     store = Store(out, out_options)
     names = list(tables)
     writers: dict[tuple[str, int], FragmentWriter] = {}
-    policy = ErrorPolicy(on_error)
+    policy = ErrorPolicy(on_error, notify=_kept_for_the_driver)
     facts = ProvenanceBuilder()
     try:
-        chunks = _chunks([(url, i.bytes) for url, i in todo], policy, storage_options)
+        chunks = _chunks([(url, i.input, i.bytes) for url, i in todo], policy, storage_options)
         for batch in flatten_chunks(chunks, tables=names, policy=policy,
                                     on_facts=facts.add_facts, threads=threads):  # fmt: skip
             for name, table in batch.items():
@@ -158,24 +166,27 @@ def flatten_files(
 
 
 def _chunks(
-    files: list[tuple[str | Piece, int]], policy: ErrorPolicy,
+    files: list[tuple[str | Piece, str, int]], policy: ErrorPolicy,
     storage_options: StorageOptions | None,
 ) -> Iterator[Chunk]:  # fmt: skip
-    """The files' chunks one file after the other, each open only while it is read."""
-    for url, size in files:
+    """The files' chunks one file after the other, each open only while it is read; rows
+    name each file as the user gave it."""
+    for url, name, size in files:
         if isinstance(url, Piece):
             with open_piece(url) as stream:
                 yield from chunks_from_stream(
-                    cast(Readable, stream),
-                    shown(url.url),
-                    policy,
-                    stored_bytes=None,
+                    cast(Readable, stream), name, policy, stored_bytes=None,
                     first_line=url.first_line,
-                )
+                )  # fmt: skip
             continue
         with open_archive(url, storage_options) as stream:
             readable = cast(Readable, stream)  # every opener here gives readinto
-            yield from chunks_from_stream(readable, shown(url), policy, stored_bytes=size)
+            yield from chunks_from_stream(readable, name, policy, stored_bytes=size)
+
+
+def _kept_for_the_driver(error: DataError) -> None:
+    """A bad line is told once, by the driver (``ScaleResult.bad_lines``), not by a worker
+    whose warnings would reach the user apart from the rest, or not at all (a cluster)."""
 
 
 def new_run_id() -> str:

@@ -29,6 +29,7 @@ from twxdata._version import __version__
 from twxdata.endpoints import WINDOW_PARAMS, by_route
 from twxdata.errors import DataError
 from twxdata.protocol.timefmt import utc_text
+from twxdata.store.combined import combined
 from twxdata.tables.names import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -291,9 +292,11 @@ def read_parquet(path: Path | str, **kwargs: Any) -> pd.DataFrame:
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     files = [target] if target.is_file() else sorted(Path(f) for f in dataset.files)
     found = {str(f): p for f in files if (p := read_provenance(f)) is not None}
-    # A dataset grows by appends, each file with its own record; the latest speaks for it.
+    # A dataset grows by appends, each file with the record of the run that wrote it: the
+    # table is described by them all (counts summed over runs, sources joined).
     latest = max(found.values(), key=lambda p: str(p.get("written_at")), default=None)
-    frame.attrs["twxdata"] = latest or {}
+    table_name = str(latest.get("table") or "") if latest else ""
+    frame.attrs["twxdata"] = combined(found.values(), table=table_name, rows=len(frame))
     if len(found) > 1:
         frame.attrs["twxdata_files"] = found
     return frame

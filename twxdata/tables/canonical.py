@@ -43,7 +43,13 @@ def canonical_page(value: Any) -> dict[str, Any]:
     """The page a parsed line stands for (raises ``DataError`` for non-objects)."""
     if not isinstance(value, dict):
         raise DataError(f"not a JSON object but {type(value).__name__}")
-    if PAGE_KEYS & value.keys() or "id" not in value:
+    if not PAGE_KEYS & value.keys() and "id" not in value:
+        # A settings file, a notebook, another tool's records: read as a page it would be a
+        # row of nothing, and the file would pass for an archive.
+        raise DataError(
+            "not an X API response (no data, includes, errors or meta) nor a post (no id)"
+        )
+    if PAGE_KEYS & value.keys():
         page = dict(value)
         if isinstance(page.get("data"), dict):
             page["data"] = [page["data"]]

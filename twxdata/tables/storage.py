@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from twxdata.errors import ParameterError
+from twxdata.errors import DataError, ParameterError
 
 StorageOptions = Mapping[str, Any]
 
@@ -63,3 +63,27 @@ def open_stored(url: str, storage_options: StorageOptions | None = None) -> IO[b
     fs, path = filesystem(url, storage_options)
     stream: IO[bytes] = fs.open(path, "rb", block_size=4 << 20)
     return stream
+
+
+def storage_error(exc: BaseException, url: str, what: str) -> DataError:
+    """An object store's failure as one line naming the file (never the options used)."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return DataError(f"{what} ({type(exc).__name__}{': ' + detail if detail else ''})",
+                     source=shown(url))  # fmt: skip
+
+
+# Where the errors of object stores come from (their packages' own exception classes).
+_STORAGE_PACKAGES = frozenset(
+    {"botocore", "aiobotocore", "s3fs", "gcsfs", "google", "adlfs", "azure", "fsspec", "aiohttp"}
+)
+
+
+def from_storage(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file system's or an object store's failure (no credentials, no
+    such bucket, an endpoint that does not answer), not a bug of ours.
+
+    >>> from_storage(PermissionError("denied")), from_storage(KeyError("x"))
+    (True, False)
+    """
+    package = type(exc).__module__.split(".", 1)[0]
+    return isinstance(exc, OSError) or package in _STORAGE_PACKAGES

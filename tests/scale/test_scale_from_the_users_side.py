@@ -1,0 +1,140 @@
+"""What users do that our other tests do not: patterns that take in the output, the two
+layouts in one folder, bad lines in parallel, relative names, appends then ``compact`` and
+``info``, an interruption, a path that is no dataset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import twxdata.scale as scale
+from twxdata.errors import ParameterError
+from twxdata.scale import engine
+from twxdata.store.provenance import read_provenance
+
+from .conftest import good_lines
+
+
+def twxdata(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "twxdata", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=cwd)  # fmt: skip
+
+
+@pytest.fixture
+def folder(tmp_path, inputs) -> Path:
+    """A user's folder of archives, named relative to it."""
+    (tmp_path / "in").mkdir()
+    for name in inputs[:4]:
+        shutil.copy(name, tmp_path / "in" / Path(name).name)
+    return tmp_path
+
+
+def test_a_pattern_over_the_output_folder_leaves_what_flatten_wrote(folder):
+    # The output inside the folder the pattern reads: the second run must not take the
+    # first run's files (tables, a dataset's parts, its manifest) for archives.
+    for _ in range(2):
+        tables = twxdata("flatten", "in/**", "-o", "in/", "--workers", "2", cwd=folder)
+        assert tables.returncode == 0, tables.stderr
+        assert "4 inputs" in tables.stderr
+    for _ in range(2):
+        ran = twxdata("flatten", "in/**", "-o", "in/ds/", "--engine", "dask", cwd=folder)
+        assert ran.returncode == 0, ran.stderr
+    assert "4 inputs" in ran.stderr or "4 already in the dataset" in ran.stderr, ran.stderr
+
+
+def test_table_files_and_a_dataset_never_share_a_folder(folder):
+    assert twxdata("flatten", "in/**", "-o", "tables/", "-q", cwd=folder).returncode == 0
+    refused = twxdata("flatten", "in/**", "-o", "tables/", "--engine", "dask", cwd=folder)
+    assert refused.returncode == 2 and "holds table files" in refused.stderr, refused.stderr
+    made = scale.flatten(sorted(str(p) for p in (folder / "in").iterdir()), str(folder / "ds"))
+    assert made.rows["tweets"]
+    for extra in ([], ["--workers", "2"]):
+        refused = twxdata("flatten", "in/**", "-o", "ds/", *extra, cwd=folder)
+        assert refused.returncode == 2 and "is a dataset" in refused.stderr, refused.stderr
+        assert "--engine dask" in refused.stderr
+
+
+def test_rows_name_their_file_as_the_user_gave_it_in_every_mode(folder):
+    names = sorted(f"in/{p.name}" for p in (folder / "in").iterdir())
+    for out, extra in (("one/", []), ("two/", ["--workers", "2"])):
+        assert twxdata("flatten", *names, "-o", out, "-q", *extra, cwd=folder).returncode == 0
+    one = pq.read_table(folder / "one" / "pages.parquet")
+    two = pq.read_table(folder / "two" / "pages.parquet")
+    assert one.column("__source.file").equals(two.column("__source.file"))
+    assert set(two.column("__source.file").to_pylist()) == set(names)
+    sources = [s["file"] for s in read_provenance(folder / "two" / "tweets.parquet")["sources"]]
+    assert sources == names
+
+
+def test_bad_lines_in_parallel_are_told_once_by_the_command(folder):
+    bad = folder / "in" / "z-bad.jsonl"
+    bad.write_bytes(b"\n".join(good_lines("brexit")[:3]) + b'\n{"data": [\n')
+    warned = twxdata("flatten", "in/**", "-o", "w/", "--workers", "2", "--on-error", "warn",
+                     cwd=folder)  # fmt: skip
+    assert warned.returncode == 0, warned.stderr
+    lines = warned.stderr.strip().splitlines()
+    assert [line for line in lines if "z-bad.jsonl:" in line] == [lines[0]], lines
+    assert "DataWarning" not in warned.stderr and len(lines) == 2, lines
+    assert "skipped 1 bad line" in lines[-1]
+    skipped = twxdata("flatten", "in/**", "-o", "s/", "--workers", "2", "--on-error", "skip",
+                      cwd=folder)  # fmt: skip
+    assert skipped.returncode == 0 and len(skipped.stderr.strip().splitlines()) == 1
+    assert "skipped 1 bad line" in skipped.stderr
+
+
+def test_appends_then_compact_keep_every_runs_provenance(folder):
+    archives = sorted(str(p) for p in (folder / "in").iterdir())
+    ds = str(folder / "ds")
+    scale.flatten(archives[:2], ds)
+    scale.flatten(archives[2:], ds)
+    before = scale.read_dataset(ds, "users").compute()
+    info = twxdata("info", "ds", "--json", cwd=folder)
+    assert info.returncode == 0, info.stderr
+    shown = json.loads(info.stdout)
+    assert shown["dataset"]["inputs"] == 4 and shown["dataset"]["runs"] == 2
+    users = shown["tables"]["users"]["provenance"]
+    assert users["rows"] == len(before) and users["runs"] == 2
+    assert sorted(s["file"] for s in users["sources"]) == archives
+    done = twxdata("compact", "ds", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    files = list((folder / "ds" / "users").rglob("*.parquet"))
+    assert len(files) == 1
+    record = read_provenance(files[0])
+    assert record["rows"] == pq.read_metadata(files[0]).num_rows == len(before)
+    assert sorted(s["file"] for s in record["sources"]) == archives
+    assert record["compacted_from"] == 2
+
+
+def test_an_interrupted_run_leaves_no_staging_once_its_workers_stop(folder, monkeypatch):
+    # Ctrl-C in the driver while the workers still hold tasks: they finish what they hold,
+    # and only then is the staging removed (before, they wrote into it after it was gone).
+    monkeypatch.setattr(engine, "GROUP_BYTES", 1)  # a task per file: several are queued
+    merged = engine._merged_as_done
+
+    def interrupted(tasks, *args, **kwargs):
+        tasks[0].result()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "_merged_as_done", interrupted)
+    archives = sorted(str(p) for p in (folder / "in").iterdir())
+    out = folder / "out"
+    out.mkdir()
+    targets = {"tweets": str(out / "tweets.parquet")}
+    with pytest.raises(KeyboardInterrupt):
+        scale.flatten(archives, str(out), workers=2, targets=targets)
+    assert list(out.iterdir()) == []
+    monkeypatch.setattr(engine, "_merged_as_done", merged)
+    assert scale.flatten(archives, str(out), workers=2, targets=targets).rows["tweets"]
+
+
+@pytest.mark.parametrize("where", ["nosuch", "in/a-brexit.jsonl", "in"])
+def test_read_dataset_of_what_is_no_dataset_says_so(folder, where, monkeypatch):
+    monkeypatch.chdir(folder)
+    with pytest.raises(ParameterError, match="a dataset folder"):
+        scale.read_dataset(where)
