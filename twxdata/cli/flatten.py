@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import glob
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -96,6 +97,8 @@ def plan(args: argparse.Namespace) -> dict[str, Path]:
 
 
 def _check_inputs(inputs: list[str]) -> None:
+    from twxdata.tables.compressed import compression_by
+
     for name in inputs:
         if name == "-":
             continue
@@ -113,6 +116,12 @@ def _check_inputs(inputs: list[str]) -> None:
             raise UsageError(
                 f"{name}: is a Parquet file; flatten reads API responses (JSONL), and "
                 "`twxdata info` shows what a Parquet file holds"
+            )
+        zstd = compression_by(head, name) == "zstd"
+        if zstd and importlib.util.find_spec("zstandard") is None:
+            raise UsageError(
+                f"{name}: is Zstandard-compressed; reading it needs the zstandard package: "
+                "pip install 'twxdata[scale]'"
             )
     if inputs.count("-") > 1:
         raise UsageError("stdin (-) can be read once")

@@ -213,7 +213,13 @@ class _client:  # lower case: used as a context manager, like contextlib's
             self.client = distributed.Client(self.cluster)
         return self.client
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is KeyboardInterrupt and not self.args.debug:
+            # Closing a cluster whose tasks were cut short makes its event loop log each
+            # one ("Task exception was never retrieved"): the user pressed Ctrl-C, and the
+            # command says what that did. This is the command's own process.
+            for name in ("asyncio", "distributed", "tornado"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:
