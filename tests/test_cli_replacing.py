@@ -172,7 +172,12 @@ def test_flatten_never_replaces_rows_that_exist_nowhere_else(api, tmp_path, para
     for _ in range(2):
         assert cli(api, "flatten", raw, "-o", flat, "-q", *parallel).returncode == 0
     moved = raw.rename(tmp_path / "elsewhere.jsonl")
-    assert "m.jsonl, no longer there" in refused(api, "flatten", moved, "-o", flat, *parallel)
+    other = tmp_path / "other.jsonl"
+    assert cli(api, "search", "art", "--limit", "10", "--raw", other, "-q").returncode == 0
+    text = refused(api, "flatten", other, "-o", flat, *parallel)
+    assert "m.jsonl, which is no longer there as it was" in text
+    # The moved archive is named: the rows are still there, in it.
+    assert cli(api, "flatten", moved, "-o", flat, "-q", *parallel).returncode == 0
     # CSV keeps no provenance; and a file twxdata did not write is the user's.
     table = tmp_path / "t.csv"
     assert cli(api, "flatten", moved, "-o", table, "-q").returncode == 0
@@ -183,3 +188,29 @@ def test_flatten_never_replaces_rows_that_exist_nowhere_else(api, tmp_path, para
     # The user's word replaces it.
     assert cli(api, "flatten", moved, "-o", paid, "--replace", "-q", *parallel).returncode == 0
     assert len(pd.read_parquet(paid)) == 20
+
+
+def test_flatten_makes_its_own_table_again_from_anywhere_unless_the_bytes_changed(api, tmp_path):
+    raw, sub = tmp_path / "m.jsonl", tmp_path / "sub"
+    assert cli(api, "search", "music", "--limit", "40", "--raw", raw, "-q").returncode == 0
+    sub.mkdir()
+    out = tmp_path / "t.parquet"
+    here = subprocess.run  # the same command, from another folder, with other names for it
+
+    def flatten(source: str, target: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+        return here([sys.executable, "-m", "twxdata", "flatten", source, "-o", target, "-q"],
+                    capture_output=True, cwd=cwd, timeout=180)  # fmt: skip
+
+    assert flatten("../m.jsonl", "../t.parquet", sub).returncode == 0
+    assert flatten("m.jsonl", "t.parquet", tmp_path).returncode == 0
+    assert flatten(str(raw), str(out), Path("/")).returncode == 0
+    # Appended to (a resumed collection): the rows are still there, and more.
+    with raw.open("ab") as file:
+        file.write(raw.read_bytes().splitlines(keepends=True)[0])
+    assert flatten("m.jsonl", "t.parquet", tmp_path).returncode == 0
+    # Cut short: rows the table holds exist nowhere else any more.
+    kept = digest(out)
+    raw.write_bytes(raw.read_bytes().splitlines(keepends=True)[0])
+    result = flatten("m.jsonl", "t.parquet", tmp_path)
+    assert result.returncode == 2 and b"no longer there as it was" in result.stderr
+    assert digest(out) == kept

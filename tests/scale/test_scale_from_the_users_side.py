@@ -58,6 +58,9 @@ def test_table_files_and_a_dataset_never_share_a_folder(folder):
         refused = twxdata("flatten", "in/**", "-o", "ds/", *extra, cwd=folder)
         assert refused.returncode == 2 and "is a dataset" in refused.stderr, refused.stderr
         assert "--engine dask" in refused.stderr
+        inside = twxdata("flatten", "in/**", "-o", "ds/users.parquet", "--table", "users",
+                         *extra, cwd=folder)  # fmt: skip
+        assert inside.returncode == 2 and "inside a dataset" in inside.stderr, inside.stderr
 
 
 def test_rows_name_their_file_as_the_user_gave_it_in_every_mode(folder):
@@ -103,6 +106,12 @@ def test_appends_then_compact_keep_every_runs_provenance(folder):
     assert sorted(s["file"] for s in users["sources"]) == archives
     done = twxdata("compact", "ds", cwd=folder)
     assert done.returncode == 0, done.stderr
+    assert not (folder / "ds" / "_twxdata_staging").exists()
+    # Compacted files beside untouched ones: each run is counted once, as before compact.
+    after = json.loads(twxdata("info", "ds", "--json", cwd=folder).stdout)
+    for table in ("tweets", "users"):
+        was, now = shown["tables"][table]["provenance"], after["tables"][table]["provenance"]
+        assert (now["pages"], now["items"], now["runs"]) == (was["pages"], was["items"], 2)
     files = list((folder / "ds" / "users").rglob("*.parquet"))
     assert len(files) == 1
     record = read_provenance(files[0])
@@ -138,3 +147,29 @@ def test_read_dataset_of_what_is_no_dataset_says_so(folder, where, monkeypatch):
     monkeypatch.chdir(folder)
     with pytest.raises(ParameterError, match="a dataset folder"):
         scale.read_dataset(where)
+
+
+def test_an_interrupted_command_leaves_no_staging_and_no_folder_it_made(folder, monkeypatch):
+    # What a cluster's tasks write until it closes goes once the command's block is left.
+    from twxdata.cli import main
+
+    def interrupted(inputs, root, **kwargs):
+        (Path(root) / "_twxdata_staging" / "task").mkdir(parents=True)
+        (Path(root) / "_twxdata_staging" / "task" / "tweets-b0.arrow").write_bytes(b"x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scale, "flatten", interrupted)
+    monkeypatch.chdir(folder)
+    assert main(["flatten", "in/**", "-o", "new/deeper/", "--workers", "2"]) == 130
+    assert not (folder / "new").exists()
+    (folder / "kept").mkdir()
+    assert main(["flatten", "in/**", "-o", "kept/", "--workers", "2"]) == 130
+    assert list((folder / "kept").iterdir()) == []
+
+
+def test_info_and_flatten_agree_on_what_is_no_archive(folder):
+    (folder / "settings.json").write_text('{"name": "x", "version": 2}\n')
+    for verb in (["info", "settings.json"], ["flatten", "settings.json", "-o", "t.parquet"]):
+        result = twxdata(*verb, cwd=folder)
+        assert result.returncode == 1, result.stderr
+        assert "settings.json:1: not an X API response" in result.stderr

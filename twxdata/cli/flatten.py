@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     check_scale_options(args)
     targets = {} if is_url(args.output) else plan(args)
     _check_inputs([name for name in args.inputs if not is_url(name)])
-    check_flatten_replacing(targets, replace=args.replace)
+    check_flatten_replacing(targets, args.inputs, replace=args.replace)
     try:
         if wanted(args):
             spec, collected = _collection_facts(args.inputs)

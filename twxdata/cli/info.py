@@ -146,20 +146,33 @@ def parquet_summary(path: Path) -> dict[str, Any]:
 
 
 def archive_summary(path: Path) -> dict[str, Any]:
+    from twxdata.errors import DataError
     from twxdata.store.archive import Archive
     from twxdata.store.checkpoint import Checkpoint
     from twxdata.store.provenance import ProvenanceBuilder
+    from twxdata.tables.api import iter_pages
+    from twxdata.tables.canonical import canonical_page
     from twxdata.tables.compressed import compression_of
 
-    builder = ProvenanceBuilder()
-    if compression_of(path) is not None:  # compressed: read as flatten reads it
-        from twxdata.tables.api import iter_pages
+    def read(responses: Iterator[dict[str, Any]]) -> ProvenanceBuilder:
+        builder = ProvenanceBuilder()
+        for number, response in enumerate(responses, 1):
+            try:
+                canonical_page(response)  # what flatten would refuse, info does not describe
+            except DataError as exc:
+                raise DataError(exc.reason, source=str(path), line=number) from None
+            builder.add(response)
+        return builder
 
-        responses: Iterator[dict[str, Any]] = iter_pages(path)
+    if compression_of(path) is not None:  # compressed: read as flatten reads it
+        builder = read(iter_pages(path))
     else:
-        responses = (response for _, response in Archive(path).lines())
-    for response in responses:
-        builder.add(response)
+        try:
+            builder = read(response for _, response in Archive(path).lines())
+        except DataError as exc:
+            if exc.line != 1:
+                raise
+            builder = read(iter_pages(path))  # one JSON document over many lines, say
     record = builder.build(table="raw archive", rows=builder.items)
     summary: dict[str, Any] = {"file": str(path), "archive": record}
     checkpoint = Checkpoint.path_for(path)

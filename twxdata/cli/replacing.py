@@ -17,7 +17,8 @@ continues an archive of the collection, or with ``--replace``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -133,20 +134,23 @@ def _rows_and_date(provenance: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def check_flatten_replacing(targets: Mapping[str, Path], *, replace: bool) -> None:
+def check_flatten_replacing(
+    targets: Mapping[str, Path], inputs: Sequence[str], *, replace: bool
+) -> None:
     """Refuse (``UsageError``) when ``twxdata flatten`` would replace a table whose rows exist
     nowhere else: a collection's table (written from the API's responses, not from files), a
-    table flattened from files that are gone (or from standard input), a CSV file (it keeps
-    no record of what it holds), or a file twxdata did not write. A table flattened from
-    archives still there is replaced: flattening them again makes it again."""
+    table flattened from files that are gone, changed or were standard input, a CSV file (it
+    keeps no record of what it holds), or a file twxdata did not write. A table flattened
+    from archives still there (the same bytes, or more appended) is replaced: flattening them
+    again makes it again."""
     if replace:
         return
     for path in targets.values():
         if path.is_file() and path.stat().st_size > 0:
-            _check_derived(path)
+            _check_derived(path, inputs)
 
 
-def _check_derived(path: Path) -> None:
+def _check_derived(path: Path, inputs: Sequence[str]) -> None:
     from twxdata.store.provenance import read_provenance  # late: it loads pandas
 
     shown = f"-o {path}"
@@ -162,27 +166,70 @@ def _check_derived(path: Path) -> None:
         provenance = None
     if not provenance:
         raise UsageError(f"{shown}: exists and was not written by twxdata: {advice}")
-    sources = provenance.get("sources")
-    files = [s.get("file") for s in sources or [] if isinstance(s, Mapping)]
-    if not files:
+    sources = [s for s in provenance.get("sources") or [] if isinstance(s, Mapping)]
+    if not sources:
         held = provenance.get("collection")
         what = _describe(held) if isinstance(held, Mapping) and held else "a collection"
         raise UsageError(
             f"{shown}: holds {what} ({_rows_and_date(provenance)}) written from the API's "
             f"responses, which flatten would replace: {advice}"
         )
-    gone = [str(f) for f in files if not _still_there(f, path.parent)]
+    for source in sources:
+        if source.get("file") == "-":
+            raise UsageError(
+                f"{shown}: was flattened from standard input, so its "
+                f"{_rows_and_date(provenance)} exist nowhere else: {advice}"
+            )
+    gone = [str(s.get("file")) for s in sources if not _still_there(s, path.parent, inputs)]
     if gone:
         more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
         raise UsageError(
-            f"{shown}: was flattened from {gone[0]}{more}, no longer there, so its "
-            f"{_rows_and_date(provenance)} exist nowhere else: {advice}"
+            f"{shown}: was flattened from {gone[0]}{more}, which is no longer there as it "
+            f"was (moved, deleted or changed), so its {_rows_and_date(provenance)} exist "
+            f"nowhere else: {advice}"
         )
 
 
-def _still_there(file: object, beside: Path) -> bool:
-    """Whether a source named in provenance (as it was given: relative to where flatten ran,
-    which may not be here; or standard input, ``-``) is a file still."""
-    if not isinstance(file, str) or file == "-":
+def _still_there(source: Mapping[str, Any], beside: Path, inputs: Sequence[str]) -> bool:
+    """Whether the bytes a table was flattened from are still in a file: the one named (as
+    it was given, relative to where flatten ran, which may not be here), or one of this
+    run's inputs; the same bytes, or those followed by more (an archive appended to)."""
+    name, size, digest = source.get("file"), source.get("bytes"), source.get("sha256")
+    if not isinstance(name, str):
         return False
-    return Path(file).is_file() or (beside / file).is_file()
+    if "://" in name:  # in object storage: there if this run reads it again
+        return name in inputs
+    if not isinstance(size, int) or not isinstance(digest, str):
+        return Path(name).is_file() or (beside / name).is_file()  # older records: by name
+    base = Path(name).name
+    local = [Path(i) for i in inputs if "://" not in i and i != "-"]
+    candidates = [
+        *(p for p in local if p.name == base), Path(name), beside / name,
+        *(p for p in local if p.name != base),
+    ]  # fmt: skip
+    tried: set[Path] = set()
+    for candidate in candidates:
+        try:
+            key = candidate.resolve()
+            if key in tried or not candidate.is_file() or candidate.stat().st_size < size:
+                continue
+        except OSError:
+            continue
+        tried.add(key)
+        if _prefix_digest(candidate, size) == digest:
+            return True
+    return False
+
+
+def _prefix_digest(path: Path, size: int) -> str | None:
+    """SHA-256 of the first ``size`` bytes of ``path``."""
+    digest = hashlib.sha256()
+    left = size
+    try:
+        with open(path, "rb") as file:
+            while left > 0 and (block := file.read(min(left, 4 << 20))):
+                digest.update(block)
+                left -= len(block)
+    except OSError:
+        return None
+    return digest.hexdigest() if left == 0 else None

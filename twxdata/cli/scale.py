@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -86,7 +87,14 @@ def check_scale_options(args: argparse.Namespace) -> None:
         raise UsageError("--storage-option is for URL inputs or outputs (s3://..., gs://...); "
                          "every one here is a local file")  # fmt: skip
     folder = Path(args.output)
-    if is_url(args.output) or not folder.is_dir():
+    if is_url(args.output):
+        return
+    if not dataset and folder.suffix and (folder.parent / MANIFEST).is_file():
+        raise UsageError(
+            f"-o {args.output}: is inside a dataset ({folder.parent}/), whose folder holds "
+            "only its own files: write the table elsewhere"
+        )
+    if not folder.is_dir():
         return
     if dataset:
         held = [n for n in TABLE_NAMES if (folder / f"{n}.parquet").is_file()
@@ -125,8 +133,11 @@ def storage_options(pairs: list[str]) -> dict[str, Any]:
 def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict[str, Any]) -> int:
     """Flatten ``args.inputs`` through ``twxdata.scale``; ``targets`` as ``flatten.plan`` made
     them (ignored when a dataset is written)."""
+    from twxdata.cli.paths import make_folders, remove_folders
     from twxdata.scale import flatten
+    from twxdata.scale.parts import STAGING
     from twxdata.scale.sources import is_url
+    from twxdata.store.lock import ArchiveLocked
 
     if "-" in args.inputs:
         raise UsageError("standard input (-) is read by one process: leave out --workers/--engine")
@@ -140,16 +151,27 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     tables = list(targets) if not as_dataset or args.tables else None
     # Table files are made in a staging folder beside them (``_staging``, removed at the end).
     root = args.output if as_dataset else str(next(iter(targets.values())).parent)
-    with _client(args, dask) as client, warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)  # told below, with the rest
-        result = flatten(
-            args.inputs, root, client=client, workers=args.workers,
-            tables=tables or _all_tables(), on_error=args.on_error,
-            storage_options=options, out_options=options if is_url(args.output) else None,
-            targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
-            rows_per_file=args.rows_per_file or ROWS_PER_FILE,
-            keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
-        )  # fmt: skip
+    made = [] if is_url(root) else make_folders(Path(root))
+    try:
+        with _client(args, dask) as client, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)  # told below, with the rest
+            result = flatten(
+                args.inputs, root, client=client, workers=args.workers,
+                tables=tables or _all_tables(), on_error=args.on_error,
+                storage_options=options, out_options=options if is_url(args.output) else None,
+                targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
+                rows_per_file=args.rows_per_file or ROWS_PER_FILE,
+                keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
+            )  # fmt: skip
+    except ArchiveLocked:
+        raise  # another run holds the folder: its staging is its own
+    except BaseException:
+        if not is_url(root):
+            # A cluster's tasks may still write until it is closed (just above, leaving the
+            # block): what they left goes now, and a folder this run made goes if empty.
+            shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
+        remove_folders(made)
+        raise
     if args.on_error == "warn":
         for line in result.bad_lines:
             print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
@@ -209,6 +231,7 @@ class _client:  # lower case: used as a context manager, like contextlib's
                 # (a traceback) is for --debug.
                 silence_logs=logging.DEBUG if self.args.debug else logging.CRITICAL,
                 env={"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"},
+                preload=["twxdata.cli.dask_worker"],
             )  # fmt: skip
             self.client = distributed.Client(self.cluster)
         return self.client

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twxdata.errors import DataError
+from twxdata.scale.engine import one_writer
 from twxdata.scale.merge import key_of
 from twxdata.scale.parts import STAGING
 from twxdata.scale.sources import StorageOptions, from_storage, storage_error
@@ -57,7 +58,10 @@ def compact(
     """
     store = Store(path, storage_options)
     try:
-        return _compact(store, rows_per_file)
+        with one_writer(store):  # not while a flatten appends, nor two at once
+            done = _compact(store, rows_per_file)
+            store.remove(STAGING)
+            return done
     except DataError:
         raise
     except Exception as exc:
@@ -103,8 +107,8 @@ def _rewrite(
     def footer(rows: int) -> dict[str, str]:
         if not records:
             return first
-        return {**first, **provenance_metadata({**combined(records, table=table, rows=rows),
-                                                "compacted_from": len(names)})}  # fmt: skip
+        record = combined(records, table=table, rows=rows, keep_runs=True)
+        return {**first, **provenance_metadata({**record, "compacted_from": len(names)})}
 
     try:
         for name in names:

@@ -125,7 +125,7 @@ def flatten(
     sources = expand(paths, storage_options)
     store = Store(out, out_options)
     try:
-        with _one_writer(store):
+        with one_writer(store):
             result = _run(store, sources, out, names, client=client, workers=workers,
                           on_error=on_error, storage_options=storage_options,
                           out_options=out_options, rows_per_file=rows_per_file,
@@ -172,7 +172,7 @@ def _run(
                                          out_options, provenance, result)  # fmt: skip
             else:
                 fresh = _sort_out(_gather(client, tasks), result)
-                facts = _facts(fresh, provenance)
+                facts = _facts(fresh, provenance, dataset=targets is None)
                 jobs = _jobs(names, fresh, run, targets, rows_per_file, keep_empty, spread)
                 merged = _gather(client, [
                     _submit(pool, client, merge_table, out, job, facts, out_options)
@@ -192,7 +192,7 @@ def _run(
     return result
 
 
-def _one_writer(store: Store) -> contextlib.AbstractContextManager[Any]:
+def one_writer(store: Store) -> contextlib.AbstractContextManager[Any]:
     """A local folder is written by one run at a time (a second is refused, naming the first:
     it would clear the first's staging); in object storage that is the user's to ensure."""
     if store.local is None:
@@ -237,9 +237,14 @@ def _worker_start() -> None:
     """In each process the pool starts (ours, not the caller's): batches come and go, and the
     system allocator hands their memory back where Arrow's default (mimalloc) keeps it, as
     the one-process ``twxdata flatten`` does."""
+    import signal
+
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
+    # Ctrl-C in a terminal reaches every process of the group: the driver handles it (and
+    # stops this pool); a worker would only print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _submit(pool: Executor | None, client: Any, fn: Callable[..., Any], *args: Any,
@@ -345,7 +350,7 @@ def _merged_as_done(
                 for name, merger in mergers.items():
                     fragments = record.fragments.get(name, ())
                     merger.add(fragments[0].path if fragments else "", posts)
-        facts = _facts(fresh, provenance)
+        facts = _facts(fresh, provenance, dataset=False)
         for name in list(mergers):
             merger = mergers.pop(name)
             if keep_empty or any(name in r.fragments for r in fresh):
@@ -371,7 +376,9 @@ def _sort_out(records: list[TaskRecord], result: ScaleResult) -> list[TaskRecord
     return fresh
 
 
-def _facts(fresh: list[TaskRecord], extra: dict[str, Any] | None) -> dict[str, Any]:
+def _facts(
+    fresh: list[TaskRecord], extra: dict[str, Any] | None, *, dataset: bool
+) -> dict[str, Any]:
     """The provenance every written file carries: what the inputs' pages told, and them."""
     total = ProvenanceBuilder()
     for record in fresh:
@@ -380,7 +387,9 @@ def _facts(fresh: list[TaskRecord], extra: dict[str, Any] | None) -> dict[str, A
     total.sources = [{"file": i.input, "bytes": i.bytes, "sha256": i.sha256}
                      for r in fresh for i in r.flattened]  # fmt: skip
     built = {**total.build(table="", rows=0), **(extra or {})}
-    if len(total.sources) > 100:  # the manifest lists them all; a footer stays small
+    # A dataset's manifest lists them all, so its footers stay small; a table file keeps
+    # them (flatten tells by them whether the table may be made again).
+    if dataset and len(total.sources) > 100:
         built["sources"] = {"inputs": len(total.sources), "listed_in": MANIFEST}
     return built
 

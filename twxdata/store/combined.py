@@ -11,25 +11,33 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Fields that describe one file, not the run that wrote it: a run's files share the rest.
-_PER_FILE = ("table", "rows", "written_at")
+_PER_FILE = ("table", "rows", "written_at", "runs", "per_run", "compacted_from")
 _SUMMED = ("pages", "items", "partial_errors")
 _JOINED = ("endpoints", "queries", "streams")
 
 
-def combined(records: Iterable[Mapping[str, Any]], *, table: str, rows: int) -> dict[str, Any]:
+def combined(
+    records: Iterable[Mapping[str, Any]], *, table: str, rows: int, keep_runs: bool = False
+) -> dict[str, Any]:
     """One record for ``rows`` rows of ``table`` written from several files' ``records``.
+    With ``keep_runs`` it lists the runs it sums (``per_run``), so that combining it again
+    with other files' records (a compacted file beside new ones) counts each run once.
 
     >>> a = {"table": "tweets", "rows": 2, "pages": 1, "queries": ["a"], "sources": [{"file": "a"}]}
     >>> b = {"table": "tweets", "rows": 1, "pages": 3, "queries": ["b"], "sources": [{"file": "b"}]}
     >>> c = combined([a, a, b], table="tweets", rows=3)
     >>> c["pages"], c["queries"], [s["file"] for s in c["sources"]], c["runs"]
     (4, ['a', 'b'], ['a', 'b'], 2)
+    >>> combined([combined([a, b], table="tweets", rows=3, keep_runs=True), b],
+    ...          table="tweets", rows=3)["pages"]
+    4
     """
-    runs: dict[str, Mapping[str, Any]] = {}
+    runs: dict[str, dict[str, Any]] = {}
     for record in records:
-        key = json.dumps({k: v for k, v in record.items() if k not in _PER_FILE},
-                         sort_keys=True, default=str)  # fmt: skip
-        runs.setdefault(key, record)
+        for run in _runs_of(record):
+            key = json.dumps({k: v for k, v in run.items() if k != "written_at"},
+                             sort_keys=True, default=str)  # fmt: skip
+            runs.setdefault(key, run)
     distinct = sorted(runs.values(), key=lambda r: str(r.get("written_at") or ""))
     if not distinct:
         return {}
@@ -38,6 +46,8 @@ def combined(records: Iterable[Mapping[str, Any]], *, table: str, rows: int) -> 
     if len(distinct) == 1:
         return out
     out["runs"] = len(distinct)
+    if keep_runs:
+        out["per_run"] = distinct
     for name in _SUMMED:
         out[name] = sum(_int(r.get(name)) for r in distinct)
     for name in _JOINED:
@@ -57,6 +67,17 @@ def combined(records: Iterable[Mapping[str, Any]], *, table: str, rows: int) -> 
     else:
         out.pop("cost", None)
     return out
+
+
+def _runs_of(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The runs a file's record stands for: its own, or those a combined record lists."""
+    listed = record.get("per_run")
+    if isinstance(listed, list):
+        return [dict(r) for r in listed if isinstance(r, Mapping)]
+    run = {k: v for k, v in record.items() if k not in _PER_FILE}
+    if "written_at" in record:
+        run["written_at"] = record["written_at"]
+    return [run]
 
 
 def _int(value: Any) -> int:
