@@ -173,3 +173,15 @@ def test_info_and_flatten_agree_on_what_is_no_archive(folder):
         result = twxdata(*verb, cwd=folder)
         assert result.returncode == 1, result.stderr
         assert "settings.json:1: not an X API response" in result.stderr
+
+
+def test_an_empty_input_is_named_and_only_empty_inputs_are_an_error(folder):
+    (folder / "empty.jsonl").write_bytes(b"")
+    for extra in ([], ["--workers", "2"]):
+        some = twxdata("flatten", "in/a-brexit.jsonl", "empty.jsonl", "-o", "t.parquet",
+                       "--replace", *extra, cwd=folder)  # fmt: skip
+        assert some.returncode == 0, some.stderr
+        assert "warning: empty.jsonl: empty, no API responses in it" in some.stderr
+        none = twxdata("flatten", "empty.jsonl", "-o", "u.parquet", *extra, cwd=folder)
+        assert none.returncode == 1 and "no API responses" in none.stderr, none.stderr
+        assert not (folder / "u.parquet").exists()

@@ -125,6 +125,14 @@ def _check_inputs(inputs: list[str]) -> None:
             )
     if inputs.count("-") > 1:
         raise UsageError("stdin (-) can be read once")
+    empty = [name for name in inputs if name != "-" and Path(name).stat().st_size == 0]
+    if empty and len(empty) == len(inputs):
+        from twxdata.errors import DataError
+
+        # As the one-process flatten says of an empty stream: not an empty result.
+        raise DataError("no API responses in the input: nothing written", source=", ".join(empty))
+    for name in empty:  # a failed command's output, a file cut to nothing: worth a word
+        print(f"twxdata flatten: warning: {name}: empty, no API responses in it", file=sys.stderr)
 
 
 def expand_patterns(inputs: list[str], output: str | None = None) -> list[str]:

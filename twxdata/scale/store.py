@@ -152,12 +152,13 @@ class Store:
         return FragmentWriter(self, relative, schema, ipc=ipc)
 
     def ipc_batches(self, relative: str) -> Iterator[pa.Table]:
-        """An Arrow IPC file a record batch at a time (mapped locally: no copy)."""
+        """An Arrow IPC file a record batch at a time, each read when asked for (not mapped:
+        a mapped file's pages count in the worker's memory as they are read, whole)."""
         import pyarrow.ipc as ipc
 
         with contextlib.ExitStack() as stack:
             if self.local is not None:
-                source: Any = stack.enter_context(pa.memory_map(self.path(relative)))
+                source: Any = stack.enter_context(pa.OSFile(self.path(relative)))
             else:
                 source = stack.enter_context(self._fs.open(self.path(relative), "rb"))
             reader = ipc.open_file(source)
