@@ -84,6 +84,15 @@ if TYPE_CHECKING:
     from twxdata.collect.collection import Collection
     from twxdata.collect.defaults import configure, default_client
     from twxdata.collect.estimate import Estimate, estimate, estimate_sync
+    from twxdata.collect.rules import (
+        RulesRefused,
+        add_stream_rules,
+        delete_stream_rules,
+        stream_rules,
+        stream_rules_sync,
+        sync_stream_rules,
+        sync_stream_rules_sync,
+    )
     from twxdata.collect.sync import (
         collect_counts_sync,
         collect_followers_sync,
@@ -153,6 +162,7 @@ __all__ = [
     "Response",
     "ResumeError",
     "RetryPolicy",
+    "RulesRefused",
     "ServerError",
     "TooManyRequests",
     "TransportError",
@@ -161,6 +171,7 @@ __all__ = [
     "TwxError",
     "Unauthorized",
     "__version__",
+    "add_stream_rules",
     "collect_counts",
     "collect_counts_sync",
     "collect_followers",
@@ -195,6 +206,7 @@ __all__ = [
     "configure",
     "default_client",
     "dehydrate",
+    "delete_stream_rules",
     "estimate",
     "estimate_sync",
     "fetch_counts",
@@ -236,6 +248,10 @@ __all__ = [
     "read_jsonl",
     "read_parquet",
     "run",
+    "stream_rules",
+    "stream_rules_sync",
+    "sync_stream_rules",
+    "sync_stream_rules_sync",
     "widgets",
 ]
 
@@ -259,6 +275,18 @@ _WHERE = {
     "estimate_sync": "twxdata.collect.estimate",
     "fetch_usage": "twxdata.collect.usage",
     "fetch_usage_sync": "twxdata.collect.usage",
+    **{
+        name: "twxdata.collect.rules"
+        for name in (
+            "stream_rules",
+            "stream_rules_sync",
+            "add_stream_rules",
+            "delete_stream_rules",
+            "sync_stream_rules",
+            "sync_stream_rules_sync",
+            "RulesRefused",
+        )
+    },
     "ResumeError": "twxdata.store.checkpoint",
     "run": "twxdata.notebook.loop",
     "flatten": "twxdata.tables",

@@ -55,6 +55,7 @@ class Result(str, enum.Enum):
     DM_EVENTS = "dm_events"
     COMPLIANCE_JOBS = "compliance_jobs"
     USAGE = "usage"  # the project's post reads against its monthly cap
+    RULES = "rules"  # the filtered stream's rules ({"id", "value", "tag"})
     ACTION = "action"  # a write: data is a small confirmation object ({"liked": true}, ...)
 
 
@@ -524,6 +525,19 @@ _TABLE: tuple[Endpoint, ...] = (
         result=Result.USAGE, auth=APP_ONLY, limit_app=50, limit_user=None,
         field_params=("usage.fields",), params=frozenset({"days"}), single=True,
         note="post reads this month against the cap; days 1-90",
+    ),
+    # --- Filtered stream rules (tweepy's StreamingClient, not AsyncClient) ---
+    Endpoint(
+        name="get_rules", method_name="", method="GET", path="/2/tweets/search/stream/rules",
+        result=Result.RULES, auth=APP_ONLY, limit_app=450, limit_user=None,
+        page_token="pagination_token", page_size=(1, 1000), params=frozenset({"ids"}),
+        list_params=frozenset({"ids"}), note="the app's rules; free (no resource is read)",
+    ),
+    Endpoint(
+        name="update_rules", method_name="", method="POST", path="/2/tweets/search/stream/rules",
+        result=Result.RULES, auth=APP_ONLY, limit_app=450, limit_user=None,
+        params=frozenset({"dry_run", "delete_all"}), body=frozenset({"add", "delete"}),
+        note="add or delete rules (a body holds one of them); dry_run validates only",
     ),
 )  # fmt: skip
 

@@ -22,6 +22,7 @@ from twxdata.testing import (
     lookups,
     post_reads,
     post_writes,
+    rules,
     search,
     server,
     social_writes,
@@ -40,12 +41,13 @@ READ_TABLES: dict[str, Table] = {
     "lookups.HANDLERS": lookups.HANDLERS,
     "usage.HANDLERS": usage.HANDLERS,
 }
-# Write endpoints (and compliance-job reads, which only writes create).
+# Write endpoints (and compliance-job and stream-rule reads, which only writes create).
 WRITE_TABLES: dict[str, Table] = {
     "post_writes.HANDLERS": post_writes.HANDLERS,
     "social_writes.HANDLERS": social_writes.HANDLERS,
     "dms.HANDLERS": dms.HANDLERS,
     "compliance.HANDLERS": compliance.HANDLERS,
+    "rules.HANDLERS": rules.HANDLERS,  # the stream's rules: reads show what writes made
 }
 # Reads that also show what writes did, each replacing a read of READ_TABLES.
 OVERRIDE_TABLES: dict[str, Table] = {

@@ -34,6 +34,7 @@ VERB_MODULES: tuple[str, ...] = (
     "configure",
     "fake_api",
     "scale",
+    "stream",
 )
 
 
@@ -66,6 +67,7 @@ VERB_HOMES: dict[str, str] = {
     "configure": "configure",
     "fake-api": "fake_api",
     "compact": "scale",
+    "stream": "stream",
 }  # fmt: skip
 
 

@@ -184,6 +184,7 @@ class Activity:
     conversations: dict[str, Conversation] = field(default_factory=dict)
     dm_events: list[DmEvent] = field(default_factory=list)
     jobs: dict[int, ComplianceJob] = field(default_factory=dict)
+    rules: dict[int, Any] = field(default_factory=dict)  # the filtered stream's (rules.Rule)
     last_id: int = 0
 
     def new_id(self, now_s: float, floor: int = 0) -> int:

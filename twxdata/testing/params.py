@@ -161,9 +161,11 @@ def parse_request(
             req.granularity = raw
         else:
             req.extra[name] = raw
-    for name in ("state", "type", "status"):
+    for name in ("state", "type", "status", "dry_run", "delete_all"):
         if name in params and name not in e.choices:
             req.extra[name] = params[name]
+    if "ids" in e.params and params.get("ids"):  # the stream's rules: kept as given
+        req.extra["ids"] = params["ids"]
     errors += _page_size(e, params, req)
     if "days" in e.params and "days" in params:
         errors += _days(params["days"], req)

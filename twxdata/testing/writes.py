@@ -31,12 +31,22 @@ need an app-only token.
 
 from __future__ import annotations
 
-from twxdata.testing import compliance, dms, feeds, post_reads, post_writes, social_writes
+from twxdata.testing import (
+    compliance,
+    dms,
+    feeds,
+    post_reads,
+    post_writes,
+    rules,
+    social_writes,
+)
 from twxdata.testing.context import union
 from twxdata.testing.writectx import StateCtx
 
 # The write endpoints, and the compliance-job reads (only writes create jobs).
-HANDLERS = union(post_writes.HANDLERS, social_writes.HANDLERS, dms.HANDLERS, compliance.HANDLERS)
+HANDLERS = union(
+    post_writes.HANDLERS, social_writes.HANDLERS, dms.HANDLERS, compliance.HANDLERS, rules.HANDLERS
+)
 
 # Reads that show what writes did. Each replaces the generated-only handler of its endpoint in
 # ``twxdata.testing.server.READS`` and answers as it when nothing written concerns the request.
