@@ -130,7 +130,7 @@ def test_a_complete_raw_archive_rewrites_its_table_for_free(api, tmp_path):
 
 def test_an_interrupted_run_resumes_into_the_table_of_its_first_run(tmp_path):
     """Interrupted after a table exists (from a capped run): the rerun continues the spool."""
-    with FakeXApi(seed=22, size=3_000, window=20.0, limits=2) as server:
+    with FakeXApi(seed=22, size=3_000, window=8.0, limits=2) as server:
         out = tmp_path / "o.parquet"
         args = ["search", "the", "--max-results", "10", "--max-pages", "4", "-o", str(out)]
         capped = cli(server, *args, "--max-cost", "0.1", "-q")

@@ -308,7 +308,7 @@ def test_a_second_writer_is_refused_naming_the_first(tmp_path):
 
 
 def test_an_interrupted_run_writes_no_partial_table_and_says_where_the_data_is(tmp_path):
-    with FakeXApi(seed=8, size=3_000, window=20.0, limits=2) as server:
+    with FakeXApi(seed=8, size=3_000, window=8.0, limits=2) as server:
         env = environment(server)
         out = tmp_path / "o.parquet"
         process = subprocess.Popen(
