@@ -160,7 +160,7 @@ def test_the_command_adds_lists_syncs_and_deletes(api, tmp_path):
     done = twxdata(api, "sync", wanted)
     assert done.returncode == 0 and done.stdout == shown.stdout  # shown first, then done
     values = [r["value"] for r in json.loads(twxdata(api, "list", "--json").stdout)]
-    assert values == ["climate lang:en", "drought"]
+    assert sorted(values) == ["climate lang:en", "drought"]
     gone = twxdata(api, "delete", "--all")
     assert gone.returncode == 0 and "deleted 2" in gone.stderr
 
@@ -175,8 +175,9 @@ def test_the_command_adds_lists_syncs_and_deletes(api, tmp_path):
         (["delete", "abc"], "ID 'abc'"),
         (["sync", "missing.txt"], "no such file"),
         (["sync", "empty.txt"], "holds no rule"),
-        (["sync", "bad.json"], "not a JSON list"),
+        (["sync", "bad.json"], "not valid JSON"),
         (["sync", "twice.txt"], "given twice"),
+        (["sync", "."], "is a folder"),
     ],
 )
 def test_careless_uses_are_one_line_and_exit_2(api, tmp_path, monkeypatch, args, says):
@@ -206,3 +207,70 @@ def test_without_credentials_nothing_is_sent(api, tmp_path):
 def test_no_action_prints_the_usage(api):
     result = twxdata(api)
     assert result.returncode == 2 and "usage: twxdata stream rules" in result.stderr
+
+
+async def test_a_retried_request_whose_answer_was_lost_counts_right(api, client):
+    # X made the change, the answer never arrived, the client sent it again: what the call
+    # says it did comes from the app's rules, not from the second answer ("duplicate").
+    api.inject("drop", 1, "update_rules")  # the dry run's answer is lost: harmless
+    api.inject("drop", 1, "update_rules")
+    added = await add_stream_rules(["flood", "drought"], client=client)
+    assert [r.value for r in added] == ["flood", "drought"]
+    api.inject("drop", 1, "update_rules")
+    assert await delete_stream_rules([added[0].id], client=client) == 1
+
+
+async def test_a_sync_that_fails_midway_never_leaves_fewer_rules(client, monkeypatch):
+    await add_stream_rules(["old one", "kept"], client=client)
+    real = client.request
+
+    async def failing(endpoint, **kwargs):
+        if "delete" in (kwargs.get("body") or {}):
+            raise ConnectionError("the network went away")
+        return await real(endpoint, **kwargs)
+
+    monkeypatch.setattr(client, "request", failing)
+    with pytest.raises(ConnectionError):
+        await sync_stream_rules(["kept", "new one"], client=client)
+    monkeypatch.setattr(client, "request", real)
+    values = sorted(r.value for r in await stream_rules(client=client))
+    assert values == ["kept", "new one", "old one"]  # added first; nothing lost
+    plan = await sync_stream_rules(["kept", "new one"], client=client)  # run again: done
+    assert [r.value for r in plan.delete] == ["old one"] and plan.add == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('\ufeff[{"value": "a", "tag": "t"}]', None),  # a byte order mark
+        ('[\n  {\n    "value": "a",\n    "tag": "t"\n  }\n]\n', None),  # pretty-printed
+        ('{"rules": [{"value": "a"}]}', "a JSON object, not a list"),
+        ('[{"value": "a", "tga": "t"}]', "not 'tga'"),
+        ('[{"value": "a", "tag": ""}]', "tag must be a non-empty"),
+        ('[{"value": "x", "tag": "a"}, {"value": "x", "tag": "b"}]', "given twice"),
+        ("[\n{oops\n", "not valid JSON"),
+        ("x\n  # a comment, indented\n#COP30\n", None),
+    ],
+)
+def test_rule_files_are_read_as_meant_or_refused_in_one_line(api, tmp_path, content, says):
+    path = tmp_path / "rules"
+    path.write_text(content, encoding="utf-8")
+    result = twxdata(api, "sync", path, "--dry-run")
+    if says is None:
+        assert result.returncode == 0, result.stderr
+        assert all(line.startswith("+ ") for line in result.stdout.splitlines())
+        assert not any("{" in line or "\ufeff" in line for line in result.stdout.splitlines())
+    else:
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1 and says in lines[0], result.stderr
+
+
+def test_the_command_says_what_it_did_not_do(api):
+    assert twxdata(api, "add", "#COP30", "--tag", "cop").returncode == 0
+    again = twxdata(api, "add", "#COP30", "--tag", "other")
+    assert again.returncode == 0 and "already a rule, tagged 'cop'" in again.stderr
+    unknown = twxdata(api, "delete", "123")
+    assert unknown.returncode == 0 and "no rule 123" in unknown.stderr
+    assert "deleted 0" in unknown.stderr
+    odd = twxdata(api, "delete", "²")
+    assert odd.returncode == 2 and "rule ids are numbers" in odd.stderr

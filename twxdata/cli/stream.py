@@ -4,7 +4,7 @@ Every change is checked by X first (a dry run: free, changes nothing); a rule X 
 named with X's reason, exit status 2, and nothing is changed. ``sync FILE`` makes the app's
 rules equal to FILE, printing the difference first (``--dry-run``: only that). FILE is what
 ``rules list --json`` prints (a JSON list of ``{"value", "tag"}``), JSON lines of those, or
-plain text: a rule per line, ``# `` starting a comment line.
+plain text: a rule per line (untagged), a line beginning with "# " (hash, space) a comment.
 
 Exit status: 0 done, 1 API or network failure, 2 a bad rule, file or option.
 """
@@ -104,14 +104,26 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from twxdata.collect.rules import add_stream_rules
+    from twxdata.collect.rules import add_stream_rules, stream_rules
     from twxdata.protocol.rules import to_rules
 
     asked = to_rules(args.values, tag=args.tag, parameter="RULE")  # before any request
-    added = _call(args, lambda c: add_stream_rules(asked, dry_run=args.dry_run, client=c))
+
+    async def add(client: Any) -> Any:
+        held = {r.value: r for r in await stream_rules(client=client)}
+        added = await add_stream_rules(asked, dry_run=args.dry_run, client=client)
+        return held, added
+
+    held, added = _call(args, add)
     for rule in added:
-        print(f"{rule.id or '-'}\t{rule.value}" + (f"\t{rule.tag}" if rule.tag else ""))
-    there = len(asked) - len(added)
+        print(f"{rule.id or '(new)'}\t{rule.value}" + (f"\t{rule.tag}" if rule.tag else ""))
+    for rule in asked:
+        old = held.get(rule.value)
+        if old is not None and old.tag != rule.tag:
+            print(f"twxdata stream rules: warning: {rule.value!r} is already a rule, tagged "
+                  f"{old.tag!r}; X keeps one rule a value (sync replaces it)",
+                  file=sys.stderr)  # fmt: skip
+    there = sum(1 for r in asked if r.value in held)
     done = "would add" if args.dry_run else "added"
     note = f"; {there} already there" if there else ""
     print(f"twxdata stream rules: {done} {len(added)}{note}", file=sys.stderr)
@@ -119,16 +131,25 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    from twxdata.collect.rules import delete_stream_rules
+    from twxdata.collect.rules import delete_stream_rules, stream_rules
 
     if args.all == bool(args.ids):
         raise UsageError("give rule ids (from `twxdata stream rules list`), or --all")
-    ids = None if args.all else args.ids
-    bad = [i for i in args.ids if not i.isdigit() or len(i) > 19]
+    bad = [i for i in args.ids if not (i.isascii() and i.isdigit()) or len(i) > 19]
     if bad:
         raise UsageError(f"ID {bad[0]!r}: rule ids are numbers (from `twxdata stream rules list`)")
-    count = _call(args, lambda c: delete_stream_rules(ids, all=args.all, dry_run=args.dry_run,
-                                                      client=c))  # fmt: skip
+    ids = None if args.all else args.ids
+
+    async def delete(client: Any) -> Any:
+        held = {r.id for r in await stream_rules(client=client)}
+        count = await delete_stream_rules(ids, all=args.all, dry_run=args.dry_run, client=client)
+        return held, count
+
+    held, count = _call(args, delete)
+    unknown = [i for i in args.ids if i not in held]
+    if unknown:
+        print(f"twxdata stream rules: warning: no rule {', '.join(unknown)} (already deleted, "
+              "or another app's)", file=sys.stderr)  # fmt: skip
     done = "would delete" if args.dry_run else "deleted"
     print(f"twxdata stream rules: {done} {count}", file=sys.stderr)
     return 0
@@ -157,31 +178,58 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def read_rules_file(path: Path) -> list[Any]:
-    """The rules in FILE: a JSON list, JSON lines, or a rule per text line."""
+    """The rules in FILE: a JSON list (as ``list --json`` prints it), JSON lines, or a rule
+    per text line (a line whose first characters are ``# `` is a comment)."""
     from twxdata.protocol.rules import to_rules
 
+    if path.is_dir():
+        raise UsageError(f"FILE {path}: is a folder; give a file of rules")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte order mark is not a rule
     except FileNotFoundError:
         raise UsageError(f"FILE {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"FILE {path}: cannot read it ({exc})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"FILE {path}: not text (UTF-8)") from None
+    except OSError as exc:
+        raise UsageError(f"FILE {path}: cannot read it ({exc.strerror})") from None
+    if "\x00" in text:
+        raise UsageError(f"FILE {path}: not text (it holds NUL bytes)")
     stripped = text.strip()
     items: list[Any]
-    if stripped.startswith("["):
+    if stripped[:1] in ("[", "{"):
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"FILE {path}: not a JSON list ({exc})") from None
-    elif stripped.startswith("{"):
-        try:
-            items = [json.loads(line) for line in stripped.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"FILE {path}: not JSON lines ({exc})") from None
+            whole = json.loads(stripped)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, list):
+            items = whole
+        elif isinstance(whole, dict):
+            items = [whole] if "value" in whole else _not_rules(path)
+        elif stripped[:1] == "{":
+            try:
+                items = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"FILE {path}: not JSON lines ({exc})") from None
+        else:
+            raise UsageError(f"FILE {path}: begins like a JSON list but is not valid JSON")
     else:
         items = [line.strip() for line in text.splitlines()
-                 if line.strip() and not line.startswith("# ")]  # fmt: skip
+                 if line.strip() and not _comment(line)]  # fmt: skip
+        odd = [line for line in items if line[:1] in ("[", "]", "{", "}")]
+        if odd:
+            raise UsageError(f"FILE {path}: the line {odd[0][:60]!r} looks like JSON, but the "
+                             "file is not valid JSON")  # fmt: skip
     if not items:
         raise UsageError(f"FILE {path}: holds no rule (an empty file would delete them all; "
                          "use `twxdata stream rules delete --all` for that)")  # fmt: skip
     return to_rules(items, parameter=f"FILE {path}")
+
+
+def _comment(line: str) -> bool:
+    text = line.strip()
+    return text == "#" or text.startswith("# ")
+
+
+def _not_rules(path: Path) -> list[Any]:
+    raise UsageError(f"FILE {path}: a JSON object, not a list of rules (what `twxdata stream "
+                     "rules list --json` prints)")  # fmt: skip

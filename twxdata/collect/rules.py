@@ -27,7 +27,6 @@ from twxdata.protocol.rules import (
     RulesPlan,
     add_body,
     delete_body,
-    deleted_count,
     read_answer,
     read_rules,
     rules_plan,
@@ -41,17 +40,22 @@ __all__ = [
 
 
 class RulesRefused(TwxError):
-    """X refused rules (``invalid``: each with X's reason); none of them was added, and
-    nothing was changed."""
+    """X refused rules (``invalid``: each with X's reason; a rule with an empty value stands
+    for the request as a whole, such as the app's cap of rules); nothing was changed."""
 
     def __init__(self, invalid: Sequence[tuple[Rule, str]]) -> None:
         self.invalid = list(invalid)
-        shown = "; ".join(f"{rule.value!r}: {reason}" for rule, reason in self.invalid[:5])
-        more = f" (and {len(self.invalid) - 5} more)" if len(self.invalid) > 5 else ""
-        count = len(self.invalid)
-        super().__init__(
-            f"X refused {count} rule{'s' * (count != 1)}, so nothing was changed: {shown}{more}"
-        )
+        rules = [(rule, reason) for rule, reason in self.invalid if rule.value]
+        general = [reason for rule, reason in self.invalid if not rule.value]
+        parts = [f"{_short(rule.value)!r}: {reason}" for rule, reason in rules[:5]]
+        if len(rules) > 5:
+            parts.append(f"and {len(rules) - 5} more")
+        what = f"{len(rules)} rule{'s' * (len(rules) != 1)}" if rules else "the change"
+        super().__init__(f"X refused {what}, so nothing was changed: " + "; ".join(general + parts))
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 async def stream_rules(*, client: Client | None = None) -> list[Rule]:
@@ -70,26 +74,31 @@ async def add_stream_rules(
     rules: Any, *, tag: str | None = None, dry_run: bool = False, client: Client | None = None
 ) -> list[Rule]:
     """Add ``rules`` (a query string, a list of them, ``(value, tag)`` pairs or ``Rule``s;
-    ``tag`` labels the strings). Returns the rules added, with their ids; with ``dry_run``,
-    those that would be. ``RulesRefused`` if X refuses one: then none is added.
+    ``tag`` labels the strings). Returns the rules this call added, with their ids (told by
+    the app's rules afterwards, so a request retried after a lost answer counts right); a
+    value the app has already is not added again, whatever its tag. With ``dry_run``, the
+    rules that would be added. ``RulesRefused`` if X refuses one: then none is added.
 
     >>> # await twxdata.add_stream_rules("climate lang:en -is:retweet", tag="climate")
     """
     asked = to_rules(rules, tag=tag)
     _check_flag("dry_run", dry_run)
     client = client or default_client()
-    check = await _add(client, asked, dry_run=True)
-    if dry_run:
-        there = {r.key for r in check.duplicates}
-        return [r for r in asked if r.key not in there]
-    return list((await _add(client, asked, dry_run=False)).added)
+    await _add(client, asked, dry_run=True)
+    held = {r.value for r in await stream_rules(client=client)}
+    fresh = [r for r in asked if r.value not in held]
+    if dry_run or not fresh:
+        return fresh if dry_run else []
+    await _add(client, fresh, dry_run=False)
+    return _now_held(await stream_rules(client=client), fresh)
 
 
 async def delete_stream_rules(
     ids: Any = None, *, all: bool = False, dry_run: bool = False, client: Client | None = None
 ) -> int:
     """Delete the rules ``ids`` (an id, ``Rule``s or a list of them), or with ``all=True``
-    every rule of the app. Returns how many were (with ``dry_run``: would be) deleted.
+    every rule of the app. Returns how many were (with ``dry_run``: would be) deleted, told
+    by the app's rules before and after; ids the app does not have are left out.
 
     >>> # await twxdata.delete_stream_rules(all=True)
     """
@@ -97,17 +106,15 @@ async def delete_stream_rules(
     _check_flag("dry_run", dry_run)
     if all == (ids is not None):
         raise ParameterError("ids", "give rule ids, or all=True (not both)", got=ids)
+    chosen = None if all else _ids(ids)
     client = client or default_client()
-    if all:
-        chosen = [r.id for r in await stream_rules(client=client) if r.id is not None]
-    else:
-        chosen = _ids(ids)
-    if not chosen:
-        return 0
-    page = await client.request(
-        "update_rules", params={"dry_run": True} if dry_run else None, body=delete_body(chosen)
-    )
-    return deleted_count(page.body)
+    before = {r.id for r in await stream_rules(client=client) if r.id is not None}
+    present = [i for i in (before if chosen is None else chosen) if i in before]
+    if dry_run or not present:
+        return len(present)
+    await client.request("update_rules", body=delete_body(sorted(present)))
+    after = {r.id for r in await stream_rules(client=client) if r.id is not None}
+    return sum(1 for i in present if i not in after)
 
 
 async def sync_stream_rules(
@@ -115,8 +122,10 @@ async def sync_stream_rules(
 ) -> RulesPlan:
     """Make the app's rules equal to ``wanted`` (as ``add_stream_rules`` takes them): rules
     with the same value and tag are kept, others deleted, missing ones added. X checks the
-    rules to add before anything is deleted. Returns the plan (``plan.lines()`` shows the
-    difference); with ``dry_run`` nothing changes.
+    rules to add first; new values are added before anything is deleted, so a failure
+    midway never leaves the app with fewer rules than it asked for (a rule whose tag changes
+    is deleted, then added again: X keeps one rule a value). Returns the plan
+    (``plan.lines()`` shows the difference); with ``dry_run`` nothing changes.
 
     >>> # plan = await twxdata.sync_stream_rules(["climate lang:en", ("#COP30", "cop")])
     """
@@ -125,17 +134,27 @@ async def sync_stream_rules(
     client = client or default_client()
     plan = rules_plan(await stream_rules(client=client), target)
     if plan.add:
-        await _add(client, list(plan.add), dry_run=True)  # refused: nothing deleted
+        await _add(client, list(plan.add), dry_run=True)  # refused: nothing changes
     if dry_run or not plan.changes:
         return plan
+    retagged = {r.value for r in plan.delete}
+    first = [r for r in plan.add if r.value not in retagged]
+    later = [r for r in plan.add if r.value in retagged]
+    if first:
+        await _add(client, first, dry_run=False)
     if plan.delete:
-        await client.request(
-            "update_rules", body=delete_body([r.id for r in plan.delete if r.id is not None])
-        )
-    added: tuple[Rule, ...] = ()
-    if plan.add:
-        added = (await _add(client, list(plan.add), dry_run=False)).added
-    return RulesPlan(add=added, delete=plan.delete, kept=plan.kept)
+        ids = [r.id for r in plan.delete if r.id is not None]
+        await client.request("update_rules", body=delete_body(ids))
+    if later:
+        await _add(client, later, dry_run=False)
+    added = _now_held(await stream_rules(client=client), list(plan.add))
+    return RulesPlan(add=tuple(added), delete=plan.delete, kept=plan.kept)
+
+
+def _now_held(rules: list[Rule], asked: list[Rule]) -> list[Rule]:
+    """The app's rules (with ids) that are the rules asked for."""
+    keys = {r.key for r in asked}
+    return [r for r in rules if r.key in keys]
 
 
 async def _add(client: Client, rules: list[Rule], *, dry_run: bool) -> RulesAnswer:
@@ -149,12 +168,17 @@ async def _add(client: Client, rules: list[Rule], *, dry_run: bool) -> RulesAnsw
 
 
 def _ids(ids: Any) -> list[str]:
-    items = [ids] if isinstance(ids, (str, int, Rule)) else list(ids)
+    if isinstance(ids, (str, int, Rule)):
+        items = [ids]
+    elif isinstance(ids, (list, tuple, set, frozenset)):
+        items = list(ids)
+    else:
+        raise ParameterError("ids", "a rule id or a list of them", got=ids)
     out = []
     for item in items:
         value = item.id if isinstance(item, Rule) else item
         text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        if not text.isdigit() or len(text) > 19:
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
             raise ParameterError("ids", "rule ids are numbers (as stream_rules gives them)",
                                  got=item)  # fmt: skip
         out.append(text)

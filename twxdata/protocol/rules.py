@@ -78,41 +78,63 @@ class RulesAnswer:
 def to_rules(given: Any, *, tag: str | None = None, parameter: str = "rules") -> list[Rule]:
     """Rules as users give them: a string, a ``Rule``, a ``{"value", "tag"}`` mapping, a
     ``(value, tag)`` pair, or a list of those; ``tag`` labels the strings. ``ParameterError``
-    for anything else, an empty value, or the same rule twice.
+    for anything else, an empty value or tag, or one value twice (X keeps one rule a value).
 
     >>> [r.key for r in to_rules(["a", ("b", "t"), {"value": "c"}], tag="x")]
     [('a', 'x'), ('b', 't'), ('c', None)]
     """
-    items = [given] if isinstance(given, (str, Rule, Mapping, tuple)) else list(given or [])
     if tag is not None and (not isinstance(tag, str) or not tag.strip()):
         raise ParameterError("tag", "must be a non-empty string", got=tag)
-    rules: list[Rule] = []
-    for item in items:
-        if isinstance(item, Rule):
-            rule = item
-        elif isinstance(item, str):
-            rule = Rule(item, tag)
-        elif isinstance(item, Mapping):
-            rule = Rule(item.get("value"), item.get("tag"), _id(item.get("id")))  # type: ignore[arg-type]
-        elif isinstance(item, tuple) and len(item) == 2:
-            rule = Rule(item[0], item[1])
-        else:
-            raise ParameterError(
-                parameter, "rules are strings, {'value', 'tag'} mappings or (value, tag) pairs",
-                got=item,
-            )  # fmt: skip
-        if not isinstance(rule.value, str) or not rule.value.strip():
-            raise ParameterError(parameter, "a rule's value must be a non-empty query", got=item)
-        if rule.tag is not None and not isinstance(rule.tag, str):
-            raise ParameterError(parameter, "a rule's tag must be a string", got=item)
-        rules.append(rule)
+    if isinstance(given, (str, Rule, Mapping, tuple)):
+        items = [given]
+    elif isinstance(given, (list, Sequence)) and not isinstance(given, (bytes, bytearray)):
+        items = list(given)
+    else:
+        raise ParameterError(parameter, "a rule (a query string) or a list of rules",
+                             got=_short(given))  # fmt: skip
+    rules = [_rule(item, tag, parameter) for item in items]
     if not rules:
-        raise ParameterError(parameter, "give at least one rule", got=given)
-    keys = [r.key for r in rules]
-    twice = [r for i, r in enumerate(rules) if r.key in keys[:i]]
+        raise ParameterError(parameter, "give at least one rule", got=[])
+    values = [r.value for r in rules]
+    twice = [v for i, v in enumerate(values) if v in values[:i]]
     if twice:
-        raise ParameterError(parameter, f"the rule {str(twice[0])!r} is given twice")
+        raise ParameterError(
+            parameter, f"the rule {_short(twice[0])!r} is given twice (X keeps one rule a value)"
+        )
     return rules
+
+
+def _rule(item: Any, tag: str | None, parameter: str) -> Rule:
+    if isinstance(item, Rule):
+        rule = item
+    elif isinstance(item, str):
+        rule = Rule(item, tag)
+    elif isinstance(item, Mapping):
+        unknown = sorted(set(map(str, item)) - {"id", "value", "tag"})
+        if unknown:
+            raise ParameterError(parameter, f"a rule has a value and a tag, not {unknown[0]!r}",
+                                 got=_short(item))  # fmt: skip
+        rule = Rule(item.get("value"), item.get("tag"), _id(item.get("id")))  # type: ignore[arg-type]
+    elif isinstance(item, tuple) and len(item) == 2:
+        rule = Rule(item[0], item[1])
+    else:
+        raise ParameterError(
+            parameter, "rules are strings, {'value', 'tag'} mappings or (value, tag) pairs",
+            got=_short(item),
+        )  # fmt: skip
+    if not isinstance(rule.value, str) or not rule.value.strip():
+        raise ParameterError(parameter, "a rule's value must be a non-empty query",
+                             got=_short(item))  # fmt: skip
+    if rule.tag is not None and (not isinstance(rule.tag, str) or not rule.tag.strip()):
+        raise ParameterError(parameter, "a rule's tag must be a non-empty string",
+                             got=_short(item))  # fmt: skip
+    return rule
+
+
+def _short(value: Any, width: int = 80) -> Any:
+    """``value`` for a message: a long one cut (a 2,000-character rule, a whole file)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _id(value: Any) -> str | None:
@@ -168,7 +190,7 @@ def read_answer(body: Mapping[str, Any], asked: Sequence[Rule]) -> RulesAnswer:
         details = error.get("details")
         reason = "; ".join(map(str, details)) if isinstance(details, list) and details else (
             str(error.get("detail") or title or "refused"))  # fmt: skip
-        invalid.append((rule or Rule(str(value or "")), reason))
+        invalid.append((rule or Rule(str(value) if value else ""), reason))
     meta = body.get("meta")
     summary = meta.get("summary") if isinstance(meta, Mapping) else None
     return RulesAnswer(

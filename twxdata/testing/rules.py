@@ -50,11 +50,11 @@ def get_rules(ctx: Ctx) -> Reply:
     rules = list(s.activity.rules.values())
     wanted = ctx.req.extra.get("ids")
     if wanted:
-        ids = {int(i) for i in str(wanted).split(",") if i.strip().isdigit()}
+        ids = {int(i) for i in str(wanted).split(",") if i.isascii() and i.isdigit()}
         rules = [r for r in rules if r.id in ids]
     size = ctx.req.max_results or 1000
     token = ctx.req.page_token or "0"
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()):
         name = "pagination_token"
         raise BadRequest(
             [
@@ -90,7 +90,7 @@ def update_rules(plain: Ctx) -> Reply:
     if not isinstance(ids, list) and not isinstance(values, list):
         raise BadRequest([problems.param_error("`delete` needs `ids` or `values`", delete=[])])
     by_value = {r.value: r.id for r in ctx.activity.rules.values()}
-    chosen = [int(i) for i in ids or [] if str(i).isdigit()]
+    chosen = [int(i) for i in ids or [] if str(i).isascii() and str(i).isdigit()]
     chosen += [by_value[v] for v in values or [] if v in by_value]
     return _delete(ctx, chosen, dry, asked=len(ids or []) + len(values or []))
 
