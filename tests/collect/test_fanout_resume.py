@@ -50,11 +50,11 @@ async def test_fan_out_shares_the_budget_uses_the_window_and_never_429s():
         ) as client:
             users = busiest_users(api.corpus, 6)
             df = await twxdata.fetch_timeline(
-                users, max_results=5, max_pages=8, client=client, progress=False, concurrency=6
+                users, max_results=5, max_pages=4, client=client, progress=False, concurrency=6
             )
         records = [r for r in api.stats.log if r.endpoint == "get_users_tweets"]
         assert api.stats.too_many_requests == 0
-    assert len(records) == 48 and set(df["timeline_of"]) == set(users)
+    assert len(records) == 24 and set(df["timeline_of"]) == set(users)
     use = window_use(records, WINDOW, LIMIT)
     assert use and min(use) >= 0.9, use
 
