@@ -32,20 +32,13 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from twxdata.cli import UsageError
-    from twxdata.errors import TwxError
     from twxdata.tables.storage import is_url
 
     if is_url(args.path):
-        try:
-            record = remote_summary(args.path)
-        except (TwxError, UsageError):
-            raise
-        except Exception as exc:  # no credentials, no such bucket, no answer
-            from twxdata.tables.storage import from_storage, storage_error
+        from twxdata.tables.storage import storage_failures
 
-            if not from_storage(exc):
-                raise
-            raise storage_error(exc, args.path, "cannot read it") from None
+        with storage_failures(args.path, "cannot read it"):
+            record = remote_summary(args.path)
         print(json.dumps(record, indent=2, sort_keys=True, default=str) if args.json
               else render(record))  # fmt: skip
         return 0

@@ -13,6 +13,7 @@ to read or write object storage (a URL input or output, ``--storage-option``):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import shutil
@@ -133,7 +134,7 @@ def storage_options(pairs: list[str]) -> dict[str, Any]:
 def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict[str, Any]) -> int:
     """Flatten ``args.inputs`` through ``twxdata.scale``; ``targets`` as ``flatten.plan`` made
     them (ignored when a dataset is written)."""
-    from twxdata.cli.paths import make_folders, remove_folders
+    from twxdata.cli.paths import created_folders
     from twxdata.scale import flatten
     from twxdata.scale.parts import STAGING
     from twxdata.scale.sources import is_url
@@ -151,27 +152,28 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     tables = list(targets) if not as_dataset or args.tables else None
     # Table files are made in a staging folder beside them (``_staging``, removed at the end).
     root = args.output if as_dataset else str(next(iter(targets.values())).parent)
-    made = [] if is_url(root) else make_folders(Path(root))
-    try:
-        with _client(args, dask) as client, warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)  # told below, with the rest
-            result = flatten(
-                args.inputs, root, client=client, workers=args.workers,
-                tables=tables or _all_tables(), on_error=args.on_error,
-                storage_options=options, out_options=options if is_url(args.output) else None,
-                targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
-                rows_per_file=args.rows_per_file or ROWS_PER_FILE,
-                keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
-            )  # fmt: skip
-    except ArchiveLocked:
-        raise  # another run holds the folder: its staging is its own
-    except BaseException:
-        if not is_url(root):
-            # A cluster's tasks may still write until it is closed (just above, leaving the
-            # block): what they left goes now, and a folder this run made goes if empty.
-            shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
-        remove_folders(made)
-        raise
+    # A folder this run made goes again if it fails (when it is empty by then).
+    with contextlib.nullcontext() if is_url(root) else created_folders(Path(root)):
+        try:
+            with _client(args, dask) as client, warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataWarning)  # told below, with the rest
+                result = flatten(
+                    args.inputs, root, client=client, workers=args.workers,
+                    tables=tables or _all_tables(), on_error=args.on_error,
+                    storage_options=options,
+                    out_options=options if is_url(args.output) else None,
+                    targets=None if as_dataset else {n: str(p) for n, p in targets.items()},
+                    rows_per_file=args.rows_per_file or ROWS_PER_FILE,
+                    keep_empty=bool(args.tables) or len(targets) == 1, provenance=facts,
+                )  # fmt: skip
+        except ArchiveLocked:
+            raise  # another run holds the folder: its staging is its own
+        except BaseException:
+            if not is_url(root):
+                # A cluster's tasks may still write until it is closed (just above, leaving
+                # the block): what they left goes now.
+                shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
+            raise
     if args.on_error == "warn":
         for line in result.bad_lines:
             print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)

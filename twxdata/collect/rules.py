@@ -30,6 +30,7 @@ from twxdata.protocol.rules import (
     read_answer,
     read_rules,
     rules_plan,
+    shortened,
     to_rules,
 )
 
@@ -47,15 +48,11 @@ class RulesRefused(TwxError):
         self.invalid = list(invalid)
         rules = [(rule, reason) for rule, reason in self.invalid if rule.value]
         general = [reason for rule, reason in self.invalid if not rule.value]
-        parts = [f"{_short(rule.value)!r}: {reason}" for rule, reason in rules[:5]]
+        parts = [f"{shortened(rule.value)!r}: {reason}" for rule, reason in rules[:5]]
         if len(rules) > 5:
             parts.append(f"and {len(rules) - 5} more")
         what = f"{len(rules)} rule{'s' * (len(rules) != 1)}" if rules else "the change"
         super().__init__(f"X refused {what}, so nothing was changed: " + "; ".join(general + parts))
-
-
-def _short(text: str, width: int = 80) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 async def stream_rules(*, client: Client | None = None) -> list[Rule]:

@@ -91,7 +91,7 @@ def to_rules(given: Any, *, tag: str | None = None, parameter: str = "rules") ->
         items = list(given)
     else:
         raise ParameterError(parameter, "a rule (a query string) or a list of rules",
-                             got=_short(given))  # fmt: skip
+                             got=shortened(given))  # fmt: skip
     rules = [_rule(item, tag, parameter) for item in items]
     if not rules:
         raise ParameterError(parameter, "give at least one rule", got=[])
@@ -99,7 +99,7 @@ def to_rules(given: Any, *, tag: str | None = None, parameter: str = "rules") ->
     twice = [v for i, v in enumerate(values) if v in values[:i]]
     if twice:
         raise ParameterError(
-            parameter, f"the rule {_short(twice[0])!r} is given twice (X keeps one rule a value)"
+            parameter, f"the rule {shortened(twice[0])!r} is given twice (X keeps one rule a value)"
         )
     return rules
 
@@ -113,25 +113,25 @@ def _rule(item: Any, tag: str | None, parameter: str) -> Rule:
         unknown = sorted(set(map(str, item)) - {"id", "value", "tag"})
         if unknown:
             raise ParameterError(parameter, f"a rule has a value and a tag, not {unknown[0]!r}",
-                                 got=_short(item))  # fmt: skip
+                                 got=shortened(item))  # fmt: skip
         rule = Rule(item.get("value"), item.get("tag"), _id(item.get("id")))  # type: ignore[arg-type]
     elif isinstance(item, tuple) and len(item) == 2:
         rule = Rule(item[0], item[1])
     else:
         raise ParameterError(
             parameter, "rules are strings, {'value', 'tag'} mappings or (value, tag) pairs",
-            got=_short(item),
+            got=shortened(item),
         )  # fmt: skip
     if not isinstance(rule.value, str) or not rule.value.strip():
         raise ParameterError(parameter, "a rule's value must be a non-empty query",
-                             got=_short(item))  # fmt: skip
+                             got=shortened(item))  # fmt: skip
     if rule.tag is not None and (not isinstance(rule.tag, str) or not rule.tag.strip()):
         raise ParameterError(parameter, "a rule's tag must be a non-empty string",
-                             got=_short(item))  # fmt: skip
+                             got=shortened(item))  # fmt: skip
     return rule
 
 
-def _short(value: Any, width: int = 80) -> Any:
+def shortened(value: Any, width: int = 80) -> str:
     """``value`` for a message: a long one cut (a 2,000-character rule, a whole file)."""
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."

@@ -15,7 +15,7 @@ from typing import Any
 from twxdata.errors import ParameterError
 from twxdata.scale.compaction import compact
 from twxdata.scale.engine import MANIFEST, ScaleResult, flatten
-from twxdata.scale.sources import StorageOptions, from_storage, storage_error
+from twxdata.scale.sources import StorageOptions, storage_failures
 from twxdata.scale.store import Store
 from twxdata.tables.api import to_pandas
 from twxdata.tables.names import TABLE_NAMES
@@ -47,15 +47,9 @@ def read_dataset(
     except ImportError:
         raise ParameterError("read_dataset", "needs Dask: pip install 'twxdata[scale]'") from None
     store = Store(path, storage_options)
-    try:
+    with storage_failures(path, "cannot read the dataset there"):
         _check_dataset(store, path, table)
         files = store.files(table)
-    except ParameterError:
-        raise
-    except Exception as exc:  # no credentials, no such bucket, no answer
-        if store.local is None and from_storage(exc):
-            raise storage_error(exc, path, "cannot read the dataset there") from None
-        raise
     # One partition per file, each read by pyarrow and typed as the single-machine table is
     # (dask's own reader would turn strings into pandas' string dtype).
     meta = to_pandas(empty_table(SCHEMAS[table]))

@@ -14,11 +14,10 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from twxdata.errors import DataError
 from twxdata.scale.engine import one_writer
 from twxdata.scale.merge import key_of
 from twxdata.scale.parts import STAGING
-from twxdata.scale.sources import StorageOptions, from_storage, storage_error
+from twxdata.scale.sources import StorageOptions, storage_failures
 from twxdata.scale.store import Store
 from twxdata.scale.task import new_run_id
 from twxdata.store.combined import combined
@@ -57,17 +56,11 @@ def compact(
     1
     """
     store = Store(path, storage_options)
-    try:
-        with one_writer(store):  # not while a flatten appends, nor two at once
-            done = _compact(store, rows_per_file)
-            store.remove(STAGING)
-            return done
-    except DataError:
-        raise
-    except Exception as exc:
-        if store.local is None and from_storage(exc):
-            raise storage_error(exc, path, "cannot compact the dataset there") from None
-        raise
+    # Not while a flatten appends, nor two at once.
+    with storage_failures(path, "cannot compact the dataset there"), one_writer(store):
+        done = _compact(store, rows_per_file)
+        store.remove(STAGING)
+        return done
 
 
 def _compact(store: Store, rows_per_file: int) -> Compacted:

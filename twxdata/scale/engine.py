@@ -36,10 +36,9 @@ from twxdata.scale.sources import (
     Source,
     StorageOptions,
     expand,
-    from_storage,
     is_url,
     shown,
-    storage_error,
+    storage_failures,
 )
 from twxdata.scale.store import Store
 from twxdata.scale.task import InputRecord, TaskRecord, flatten_files, new_run_id
@@ -124,21 +123,12 @@ def flatten(
         raise ParameterError("rows_per_file", "must be a positive integer", got=rows_per_file)
     sources = expand(paths, storage_options)
     store = Store(out, out_options)
-    try:
-        with one_writer(store):
-            result = _run(store, sources, out, names, client=client, workers=workers,
-                          on_error=on_error, storage_options=storage_options,
-                          out_options=out_options, rows_per_file=rows_per_file,
-                          targets=targets, keep_empty=keep_empty,
-                          provenance=provenance)  # fmt: skip
-    except (DataError, ParameterError):
-        raise
-    except Exception as exc:
-        # Inputs' failures are named by the tasks; what is left of the store's (no
-        # credentials, no such bucket, an endpoint that does not answer) is the output's.
-        if store.local is None and from_storage(exc):
-            raise storage_error(exc, out, "cannot write the dataset there") from None
-        raise
+    # Inputs' failures are named by the tasks; what is left of the store's is the output's.
+    with storage_failures(out, "cannot write the dataset there"), one_writer(store):
+        result = _run(store, sources, out, names, client=client, workers=workers,
+                      on_error=on_error, storage_options=storage_options,
+                      out_options=out_options, rows_per_file=rows_per_file, targets=targets,
+                      keep_empty=keep_empty, provenance=provenance)  # fmt: skip
     result.seconds = time.monotonic() - started
     if on_error == "warn":
         for line in result.bad_lines:

@@ -31,11 +31,11 @@ from twxdata.tables.compressed import decompressed
 from twxdata.tables.storage import (
     StorageOptions,
     filesystem,
-    from_storage,
     is_url,
     open_stored,
     shown,
     storage_error,
+    storage_failures,
 )
 
 __all__ = [
@@ -43,13 +43,13 @@ __all__ = [
     "StorageOptions",
     "expand",
     "filesystem",
-    "from_storage",
     "is_url",
     "local_folder",
     "open_archive",
     "open_stored",
     "shown",
     "storage_error",
+    "storage_failures",
 ]  # fmt: skip
 
 

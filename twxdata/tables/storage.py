@@ -13,12 +13,13 @@ fsspec and the protocol's package (s3fs, gcsfs, adlfs) come with ``twxdata[scale
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from twxdata.errors import DataError, ParameterError
+from twxdata.errors import DataError, ParameterError, TwxError
 
 StorageOptions = Mapping[str, Any]
 
@@ -87,3 +88,18 @@ def from_storage(exc: BaseException) -> bool:
     """
     package = type(exc).__module__.split(".", 1)[0]
     return isinstance(exc, OSError) or package in _STORAGE_PACKAGES
+
+
+@contextlib.contextmanager
+def storage_failures(url: str, what: str) -> Iterator[None]:
+    """Inside it, an object store's own failure (no credentials, no such bucket, an endpoint
+    that does not answer) becomes one ``DataError`` naming ``url`` without its credentials;
+    twxdata's errors and a local path's pass as they are."""
+    try:
+        yield
+    except TwxError:
+        raise
+    except Exception as exc:
+        if is_url(url) and from_storage(exc):
+            raise storage_error(exc, url, what) from None
+        raise

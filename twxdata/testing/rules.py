@@ -12,7 +12,6 @@ they are not billed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -20,6 +19,7 @@ import orjson
 from twxdata.testing import problems
 from twxdata.testing.context import BadRequest, Ctx, Reply
 from twxdata.testing.query import QueryError, parse
+from twxdata.testing.timestamps import iso
 from twxdata.testing.writectx import StateCtx, json_body, state_ctx
 
 MAX_RULES = 1000  # Pro: 1,000 rules per app
@@ -38,10 +38,6 @@ class Rule:
         if self.tag is not None:
             out["tag"] = self.tag
         return out
-
-
-def _sent(now: float) -> str:
-    return datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def get_rules(ctx: Ctx) -> Reply:
@@ -65,7 +61,7 @@ def get_rules(ctx: Ctx) -> Reply:
         )
     start = int(token)
     page = rules[start : start + size]
-    meta: dict[str, Any] = {"sent": _sent(ctx.now), "result_count": len(page)}
+    meta: dict[str, Any] = {"sent": iso(ctx.now), "result_count": len(page)}
     if start + size < len(rules):
         meta["next_token"] = f"{start + size:016d}"
     body: dict[str, Any] = {"data": [r.as_json() for r in page]} if page else {}
@@ -147,7 +143,7 @@ def _add(ctx: StateCtx, add: Any, dry: bool) -> Reply:
         body["errors"] = errors
     summary = {"created": len(created), "not_created": len(add) - len(created),
                "valid": len(add) - invalid, "invalid": invalid}  # fmt: skip
-    body["meta"] = {"sent": _sent(ctx.now), "summary": summary}
+    body["meta"] = {"sent": iso(ctx.now), "summary": summary}
     return 200, orjson.dumps(body)
 
 
@@ -163,7 +159,7 @@ def _delete(ctx: StateCtx, ids: list[int], dry: bool, asked: int | None = None) 
     body: dict[str, Any] = {"errors": errors} if errors else {}
     asked = len(ids) if asked is None else asked
     body["meta"] = {
-        "sent": _sent(ctx.now),
+        "sent": iso(ctx.now),
         "summary": {"deleted": len(found), "not_deleted": asked - len(found)},
     }
     return 200, orjson.dumps(body)
