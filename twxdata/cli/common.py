@@ -7,7 +7,10 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from twxdata.cli import UsageError
+from twxdata.tables.storage import is_url
 
 if TYPE_CHECKING:  # the client imports aiohttp: too slow for every `twxdata` start
     from twxdata.client import Client
@@ -195,3 +198,44 @@ def stderr_reporter(quiet: bool) -> Callable[[Event], None]:
             )
 
     return report
+
+
+STORAGE_OPTION_HELP = (
+    "an fsspec option for URL inputs and outputs (repeatable), e.g. "
+    "endpoint_url=http://localhost:9000, anon=true, profile=NAME"
+)
+
+
+def add_storage_option(parser: Any) -> None:
+    """``--storage-option KEY=VALUE`` (repeatable): how a URL's object storage is reached,
+    for credentials and endpoints the user's fsspec setup does not already provide."""
+    parser.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
+                        help=STORAGE_OPTION_HELP)  # fmt: skip
+
+
+def storage_options(pairs: list[str]) -> dict[str, Any]:
+    """``--storage-option`` pairs as fsspec takes them: true/false and numbers typed.
+
+    >>> storage_options(["anon=true", "endpoint_url=http://h:9000", "max_concurrency=4"])
+    {'anon': True, 'endpoint_url': 'http://h:9000', 'max_concurrency': 4}
+    """
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--storage-option {pair!r}: give KEY=VALUE")
+        typed: Any = {"true": True, "false": False}.get(value.lower(), value)
+        if isinstance(typed, str) and typed.isdigit() and typed.isascii():
+            typed = int(typed)
+        options[key.strip()] = typed
+    return options
+
+
+def url_storage_options(pairs: list[str], *names: str) -> dict[str, Any]:
+    """``storage_options(pairs)``, refused (exit status 2) when none of ``names`` is a URL:
+    an option that would do nothing is a mistake the user should hear of."""
+    options = storage_options(pairs)
+    if options and not any(is_url(str(name)) for name in names):
+        raise UsageError("--storage-option is for URLs (s3://..., gs://...); "
+                         f"{' '.join(map(str, names))} is a local file")  # fmt: skip
+    return options

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from twxdata.cli.common import add_storage_option, url_storage_options
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -27,6 +29,7 @@ def register(sub: Any) -> None:
         help="Parquet, dataset dir or JSONL; or a URL (s3://, gs://, https://)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add_storage_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -34,11 +37,12 @@ def run(args: argparse.Namespace) -> int:
     from twxdata.cli import UsageError
     from twxdata.tables.storage import is_url
 
+    options = url_storage_options(args.storage_option, args.path)
     if is_url(args.path):
         from twxdata.tables.storage import storage_failures
 
         with storage_failures(args.path, "cannot read it"):
-            record = remote_summary(args.path)
+            record = remote_summary(args.path, options)
         print(json.dumps(record, indent=2, sort_keys=True, default=str) if args.json
               else render(record))  # fmt: skip
         return 0
@@ -174,23 +178,23 @@ def archive_summary(path: Path) -> dict[str, Any]:
     return summary
 
 
-def remote_summary(url: str) -> dict[str, Any]:
+def remote_summary(url: str, storage_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """A file in object storage: a Parquet file's provenance, or an archive's summary (read
-    through fsspec with the user's own setup: environment, profiles)."""
+    through fsspec with ``storage_options`` and the user's own setup: environment, profiles)."""
     import pyarrow.parquet as pq
 
     from twxdata.store.provenance import PROVENANCE_KEY, ProvenanceBuilder
     from twxdata.tables.api import iter_pages
     from twxdata.tables.storage import open_stored, shown
 
-    with open_stored(url) as stream:
+    with open_stored(url, storage_options) as stream:
         if stream.read(4) == b"PAR1":
             stream.seek(0)
             metadata = pq.read_metadata(stream)
             raw = (metadata.metadata or {}).get(PROVENANCE_KEY.encode())
             return {"file": shown(url), "rows": metadata.num_rows,
                     "provenance": json.loads(raw) if raw else "none"}  # fmt: skip
-    builder = ProvenanceBuilder().add_all(iter_pages(url))
+    builder = ProvenanceBuilder().add_all(iter_pages(url, storage_options=storage_options))
     return {"file": shown(url), "archive": builder.build(table="raw archive", rows=builder.items)}
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from twxdata.cli import UsageError
+from twxdata.cli.common import add_storage_option, positive_int, storage_options
 from twxdata.errors import DataWarning
 
 ENGINES = ("processes", "dask")
@@ -49,14 +50,10 @@ def add_scale_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="a dataset's files hold at most N rows (4,000,000)",
     )
-    group.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE",
-                       help="an fsspec option for URL inputs and outputs (repeatable), e.g. "
-                       "endpoint_url=http://localhost:9000, anon=true, profile=NAME")  # fmt: skip
+    add_storage_option(group)
 
 
 def _workers(text: str) -> int:
-    from twxdata.cli.common import positive_int
-
     return positive_int(text)
 
 
@@ -111,24 +108,6 @@ def check_scale_options(args: argparse.Namespace) -> None:
             f"-o {args.output}: is a dataset (it has {MANIFEST}); add --engine dask to add "
             "these inputs to it, or give another folder for table files"
         )
-
-
-def storage_options(pairs: list[str]) -> dict[str, Any]:
-    """``--storage-option`` pairs as fsspec takes them: true/false and numbers typed.
-
-    >>> storage_options(["anon=true", "endpoint_url=http://h:9000", "max_concurrency=4"])
-    {'anon': True, 'endpoint_url': 'http://h:9000', 'max_concurrency': 4}
-    """
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--storage-option {pair!r}: give KEY=VALUE")
-        typed: Any = {"true": True, "false": False}.get(value.lower(), value)
-        if isinstance(typed, str) and typed.isdigit() and typed.isascii():
-            typed = int(typed)
-        options[key.strip()] = typed
-    return options
 
 
 def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict[str, Any]) -> int:
@@ -261,7 +240,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("dataset", metavar="DIR", help="the dataset folder or URL")
     parser.add_argument("--rows-per-file", type=_workers, default=ROWS_PER_FILE, metavar="N")
-    parser.add_argument("--storage-option", action="append", default=[], metavar="KEY=VALUE")
+    add_storage_option(parser)
     parser.set_defaults(run=run_compact)
 
 

@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 from twxdata.cli import UsageError
 from twxdata.cli.common import (
     add_connection_options,
+    add_storage_option,
     client_from_args,
     dollars,
     positive_int,
     positive_seconds,
+    url_storage_options,
 )
 from twxdata.cli.paths import check_distinct, check_not_inputs, check_output
 
@@ -41,7 +43,7 @@ def _check_input(path: Path | str, name: str) -> None:
 
 
 @contextlib.contextmanager
-def _local(source: Path | str) -> Iterator[Path]:
+def _local(source: Path | str, storage_options: dict[str, Any] | None = None) -> Iterator[Path]:
     """``source`` as a local file: a URL is copied (its stored bytes, streamed) into a private
     temporary folder, removed afterwards; the readers behind these verbs take paths."""
     if isinstance(source, Path):
@@ -53,7 +55,7 @@ def _local(source: Path | str) -> Iterator[Path]:
     target = folder / (posixpath.basename(urlsplit(source).path) or "input")
     try:
         try:
-            with open_stored(source) as stream, open(target, "wb") as out:
+            with open_stored(source, storage_options) as stream, open(target, "wb") as out:
                 shutil.copyfileobj(stream, out, 4 << 20)
         except (OSError, ValueError) as exc:
             raise UsageError(f"{shown(source)}: cannot read it ({exc})") from None
@@ -80,6 +82,7 @@ def register(sub: Any) -> None:
     dry.add_argument("-o", "--output", required=True, metavar="IDS.txt")
     dry.add_argument("--users", action="store_true", help="the IDs are users, not posts")
     dry.add_argument("--column", default="id", help="the ID column of a CSV or Parquet (id)")
+    add_storage_option(dry)
     dry.set_defaults(run=run_dehydrate)
 
     wet = sub.add_parser(
@@ -107,6 +110,7 @@ def register(sub: Any) -> None:
                      "continues")  # fmt: skip
     wet.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     add_connection_options(wet)
+    add_storage_option(wet)
     wet.set_defaults(run=run_hydrate)
 
     check = sub.add_parser(
@@ -145,13 +149,14 @@ def run_dehydrate(args: argparse.Namespace) -> int:
     from twxdata.sharing.dehydrate import dehydrate, manifest_path
 
     _check_input(args.data, "DATA")
+    options = url_storage_options(args.storage_option, args.data)
     output = check_output(args.output, "-o", suffixes=None, expect="ids", inputs=[args.data])
     manifest_file = check_output(manifest_path(output.path), "its manifest", suffixes=None,
                                  expect="jsonl", inputs=[args.data])  # fmt: skip
     check_not_inputs([output, manifest_file], [args.data])
     from twxdata.tables.storage import shown
 
-    with _local(args.data) as data:
+    with _local(args.data, options) as data:
         manifest = dehydrate(data, output.path, users=args.users, column=args.column,
                              shown_as=shown(str(args.data)))  # fmt: skip
     span = manifest.get("time_span") or {}
@@ -168,6 +173,7 @@ def run_hydrate(args: argparse.Namespace) -> int:
     from twxdata.sharing.hydrate import hydrate
 
     _check_input(args.ids, "IDS.txt")
+    options = url_storage_options(args.storage_option, args.ids)
     inputs = [args.ids]
     output = check_output(args.output, "-o", inputs=inputs)
     raw = check_output(args.raw or f"{output.path}.raw.jsonl", "--raw", suffixes=None,
@@ -192,7 +198,7 @@ def run_hydrate(args: argparse.Namespace) -> int:
                 max_cost=args.max_cost,
             )
 
-    with _local(args.ids) as ids, warnings.catch_warnings():
+    with _local(args.ids, options) as ids, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report below says it all
         try:
             result = asyncio.run(go(ids))

@@ -127,6 +127,22 @@ def _folder(day: int) -> str:
     return f"day={date.fromordinal(date(1970, 1, 1).toordinal() + day):%Y-%m-%d}"
 
 
+def held(part: pa.Table, whole: pa.Table) -> pa.Table:
+    """``part`` (a slice of ``whole``) to keep for later: a copy of its rows when it is a small
+    part, so that holding a few rows of many batches (a sparse day, a bucket) does not keep
+    every one of those batches whole in memory (a slice shares its batch's buffers).
+
+    >>> whole = pa.table({"n": list(range(100))})
+    >>> held(whole.slice(0, 10), whole).get_total_buffer_size() < whole.get_total_buffer_size()
+    True
+    """
+    if 2 * part.num_rows >= whole.num_rows:
+        return part
+    columns = [pa.concat_arrays(column.chunks) if column.num_chunks else column
+               for column in part.columns]  # fmt: skip
+    return pa.Table.from_arrays(columns, schema=part.schema)
+
+
 def kept(table: pa.Table, mask: Any) -> pa.Table:
     """``table.filter(mask)``, without copying a table wholly kept or wholly dropped (a wide
     table's filter copies every column)."""
@@ -169,7 +185,7 @@ class PartitionedWriter:
 
     def write(self, table: pa.Table) -> None:
         for partition, part in partitions(self.table, table):
-            self._held.setdefault(partition, []).append(part)
+            self._held.setdefault(partition, []).append(held(part, table))
             self._held_rows[partition] = self._held_rows.get(partition, 0) + part.num_rows
             self.rows += part.num_rows
             if self._held_rows[partition] >= _FLUSH_ROWS:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from twxdata.errors import DataError
-from twxdata.scale.parts import STAGING, Fragment, buckets
+from twxdata.scale.parts import STAGING, Fragment, buckets, held
 from twxdata.scale.ranges import Piece, open_piece
 from twxdata.scale.sources import (
     Source,
@@ -148,7 +148,7 @@ def flatten_files(
                     if writer is None:
                         path = f"{record.staging}/{name}-b{bucket}.arrow"
                         writer = writers[name, bucket] = store.writer(path, SCHEMAS[name], ipc=True)
-                    writer.write(part)
+                    writer.write(held(part, table))
         for (name, bucket), writer in sorted(writers.items()):
             if writer.rows:
                 fragment = Fragment(writer.commit(), writer.rows, bucket)

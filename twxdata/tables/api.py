@@ -35,6 +35,7 @@ from twxdata.tables.lines import (
 from twxdata.tables.parse import PageRows, ParseState, parse_chunk
 from twxdata.tables.pipeline import ordered_map
 from twxdata.tables.schema import SCHEMAS, TABLE_NAMES
+from twxdata.tables.storage import StorageOptions
 from twxdata.tables.values import empty_table
 
 if TYPE_CHECKING:
@@ -260,8 +261,11 @@ def read_jsonl(
     return _collect(iter_batches(list(paths), tables=tables, policy=policy), policy)
 
 
-def iter_pages(path: PathLike, *, on_error: OnError = "raise") -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSONL file, one per line, without flattening.
+def iter_pages(
+    path: PathLike, *, on_error: OnError = "raise", storage_options: StorageOptions | None = None
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSONL file (a URL: reached with fsspec's ``storage_options``),
+    one per line, without flattening.
 
     >>> import tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "a.jsonl")
@@ -270,7 +274,7 @@ def iter_pages(path: PathLike, *, on_error: OnError = "raise") -> Iterator[dict[
     [['data'], ['meta']]
     """
     policy = ErrorPolicy(on_error)
-    for chunk in chunks_from_file(path, policy):
+    for chunk in chunks_from_file(path, policy, storage_options=storage_options):
         for line, raw in split_lines(chunk):
             try:
                 value = orjson.loads(raw)

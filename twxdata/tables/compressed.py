@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from twxdata.errors import DataError
-from twxdata.tables.storage import open_stored, shown
+from twxdata.tables.storage import StorageOptions, open_stored, shown
 
 # (kind, magic bytes, name suffixes)
 KINDS: tuple[tuple[str, bytes, tuple[str, ...]], ...] = (
@@ -66,10 +66,11 @@ def compression_by(head: bytes, name: str) -> str | None:
     return next((kind for kind, _, suffixes in KINDS if lowered.endswith(suffixes)), None)
 
 
-def open_input(path: Path | str) -> IO[bytes]:
-    """``path`` (a local file, or a URL fsspec reaches: ``tables.storage``) opened for reading
-    as a binary stream, decompressed as it is read."""
-    return decompressed(open_stored(str(path)), shown(str(path)))  # the caller closes it
+def open_input(path: Path | str, storage_options: StorageOptions | None = None) -> IO[bytes]:
+    """``path`` (a local file, or a URL fsspec reaches with ``storage_options``:
+    ``tables.storage``) opened for reading as a binary stream, decompressed as it is read."""
+    stored = open_stored(str(path), storage_options)
+    return decompressed(stored, shown(str(path)))  # the caller closes it
 
 
 def decompressed(raw: IO[bytes], name: str) -> IO[bytes]:

@@ -25,6 +25,7 @@ import orjson
 
 from twxdata.errors import DataError, DataWarning
 from twxdata.tables.compressed import damaged, open_input
+from twxdata.tables.storage import StorageOptions
 
 OnError = Literal["raise", "skip", "warn"]
 # Two chunks parse at once and up to three more are read ahead of the one being built
@@ -88,19 +89,24 @@ class Readable(Protocol):
     def close(self) -> None: ...
 
 
-def _open(path: Path | str) -> Readable:
+def _open(path: Path | str, storage_options: StorageOptions | None = None) -> Readable:
     if str(path) == "-":
         return cast(Readable, sys.stdin.buffer)  # a BufferedReader: it has readinto
-    return cast(Readable, open_input(path))  # plain, gzip, bzip2, xz or zstd
+    return cast(Readable, open_input(path, storage_options))  # plain, gzip, bzip2, xz or zstd
 
 
 def chunks_from_file(
-    path: Path | str, policy: ErrorPolicy, chunk_bytes: int = CHUNK_BYTES
+    path: Path | str,
+    policy: ErrorPolicy,
+    chunk_bytes: int = CHUNK_BYTES,
+    *,
+    storage_options: StorageOptions | None = None,
 ) -> Iterator[Chunk]:
-    """Yield ``path`` as chunks of whole lines (about ``chunk_bytes`` each)."""
+    """Yield ``path`` (a URL: reached with ``storage_options``) as chunks of whole lines
+    (about ``chunk_bytes`` each)."""
     source = str(path)
     try:
-        stream = _open(path)
+        stream = _open(path, storage_options)
     except OSError as exc:
         raise DataError(f"cannot read ({exc.strerror or exc})", source=source) from None
     size = None if source == "-" else _size(path)
