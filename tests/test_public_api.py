@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import twxdata
-from twxdata.collect import api, sync, usage
+from twxdata.collect import api, stream, sync, usage
 from twxdata.collect import estimate as estimating
 
 PREFIXES = ("collect_", "fetch_", "lookup_")
@@ -34,7 +34,8 @@ def public_functions(module):
 ASYNC = public_functions(api)
 SYNC = public_functions(sync)
 # Other async functions, each with its blocking twin written out beside it.
-TWINS = {"estimate": estimating, "fetch_usage": usage}
+TWINS = {"estimate": estimating, "fetch_usage": usage, "collect_stream": stream,
+         "fetch_stream": stream}  # fmt: skip
 
 
 def isort_style(name):

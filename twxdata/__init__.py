@@ -93,6 +93,13 @@ if TYPE_CHECKING:
         sync_stream_rules,
         sync_stream_rules_sync,
     )
+    from twxdata.collect.stream import (
+        StreamCollection,
+        collect_stream,
+        collect_stream_sync,
+        fetch_stream,
+        fetch_stream_sync,
+    )
     from twxdata.collect.sync import (
         collect_counts_sync,
         collect_followers_sync,
@@ -164,6 +171,7 @@ __all__ = [
     "RetryPolicy",
     "RulesRefused",
     "ServerError",
+    "StreamCollection",
     "TooManyRequests",
     "TransportError",
     "TweepyException",
@@ -196,6 +204,8 @@ __all__ = [
     "collect_retweeters_sync",
     "collect_search",
     "collect_search_sync",
+    "collect_stream",
+    "collect_stream_sync",
     "collect_timeline",
     "collect_timeline_sync",
     "collect_tweets",
@@ -233,6 +243,8 @@ __all__ = [
     "fetch_retweeters_sync",
     "fetch_search",
     "fetch_search_sync",
+    "fetch_stream",
+    "fetch_stream_sync",
     "fetch_timeline",
     "fetch_timeline_sync",
     "fetch_usage",
@@ -285,6 +297,16 @@ _WHERE = {
             "sync_stream_rules",
             "sync_stream_rules_sync",
             "RulesRefused",
+        )
+    },
+    **{
+        name: "twxdata.collect.stream"
+        for name in (
+            "collect_stream",
+            "collect_stream_sync",
+            "fetch_stream",
+            "fetch_stream_sync",
+            "StreamCollection",
         )
     },
     "ResumeError": "twxdata.store.checkpoint",

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from twxdata.auth import Auth, Credentials, OAuth1User, OAuth2PKCE, OAuth2UserToken
 from twxdata.budgets import Budgets
@@ -47,7 +47,14 @@ from twxdata.protocol.window import (
     fit_window,
     server_clock_offset,
 )
-from twxdata.transport import AiohttpTransport, Answer, NoAnswer, Transport
+from twxdata.transport import (
+    AiohttpTransport,
+    Answer,
+    NoAnswer,
+    OpenStream,
+    StreamingTransport,
+    Transport,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -556,6 +563,47 @@ class Client:
                 elapsed,
                 limits,
             )
+
+    # ---- streaming connections ---------------------------------------------------------------
+
+    async def open_stream(
+        self,
+        endpoint: str | Endpoint,
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth: Auth | None = None,
+    ) -> OpenStream:
+        """One attempt at a streaming connection (``GET /2/tweets/search/stream``): waits for
+        the endpoint's connect budget as any request does, learns its ``x-rate-limit-*`` and
+        the server's clock, and returns the open response, whatever its status. Reconnecting
+        is the caller's (``twxdata.streaming``, by ``protocol.stream``): a stream is never
+        retried here. ``NoAnswer`` when no answer came."""
+        ep = endpoint if isinstance(endpoint, Endpoint) else get_endpoint(endpoint)
+        if not hasattr(self.transport, "open_stream"):
+            raise TwxError(f"{ep.name} needs a transport that can stream (this one cannot)")
+        transport = cast(StreamingTransport, self.transport)
+        auth = auth or self.credentials.for_endpoint(ep)
+        request = self.prepare(ep, params=params)
+        self._ready()
+        budget = self._budget(ep, auth)
+        await self._acquire(budget, ep.name)
+        loop = asyncio.get_running_loop()
+        headers = {**request.headers, **auth.headers(request.method, request.url)}
+        try:
+            opened: OpenStream = await transport.open_stream(
+                request.method, request.url, headers=headers
+            )
+        except NoAnswer:
+            budget.settle(None, now=loop.time())
+            raise
+        finally:
+            self.requests_sent += 1
+        self.reached = True
+        wall = time.time()
+        self._learn_clock(opened.headers, wall)
+        budget.settle(RateLimit.from_headers(opened.headers, now=wall), now=loop.time())
+        self._remember(ep, auth, force=opened.status == 429)
+        return opened
 
     # ---- signed URLs (batch compliance uploads and downloads) ----------------------------
 

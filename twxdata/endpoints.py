@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from types import MappingProxyType
 
@@ -526,6 +526,13 @@ _TABLE: tuple[Endpoint, ...] = (
         field_params=("usage.fields",), params=frozenset({"days"}), single=True,
         note="post reads this month against the cap; days 1-90",
     ),
+    # --- Filtered stream (tweepy's StreamingClient.filter, not AsyncClient) ---
+    replace(_tweets(
+        "search_stream", "/2/tweets/search/stream", auth=APP_ONLY, limit_app=50, limit_user=None,
+        params=frozenset({"backfill_minutes"}), single=True,
+        note="one connection that stays open: a post per line as it matches the app's rules, "
+        "a newline every 20 s when none does; 50 connection attempts per 15 minutes",
+    ), method_name=""),
     # --- Filtered stream rules (tweepy's StreamingClient, not AsyncClient) ---
     Endpoint(
         name="get_rules", method_name="", method="GET", path="/2/tweets/search/stream/rules",

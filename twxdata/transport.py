@@ -66,6 +66,30 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
+class OpenStream(Protocol):
+    """A response whose body keeps coming (a streaming endpoint): read it as it arrives."""
+
+    status: int
+    headers: dict[str, str]
+
+    async def read(self) -> bytes:
+        """The next bytes that arrived (b"" once the server ended the body); ``NoAnswer`` when
+        the connection broke."""
+        ...
+
+    def close(self) -> None:
+        """Drop the connection (never handed back to the pool: the stream is still on it)."""
+        ...
+
+
+class StreamingTransport(Transport, Protocol):
+    """A transport that can also hold a streaming connection open."""
+
+    async def open_stream(
+        self, method: str, url: str, *, headers: Mapping[str, str]
+    ) -> OpenStream: ...
+
+
 class AiohttpTransport:
     """One aiohttp session for every request, opened on first use (on the running loop).
 
@@ -136,12 +160,50 @@ class AiohttpTransport:
         except (aiohttp.ClientError, OSError) as exc:
             raise NoAnswer(Failure.NETWORK, f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
 
+    async def open_stream(self, method: str, url: str, *, headers: Mapping[str, str]) -> OpenStream:
+        """Send the request and return once the status and headers are in; the body is then
+        read as it comes, with no overall timeout (a stream stays open for hours: silence is
+        the caller's to judge, by X's heartbeats)."""
+        session = self.open()
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=min(10, self.timeout),
+                                        sock_read=None)  # fmt: skip
+        try:
+            response = await asyncio.wait_for(
+                session.request(method, url, headers=dict(headers), timeout=timeout),
+                self.timeout,  # the status line and headers come promptly, or not at all
+            )
+        except asyncio.TimeoutError:
+            raise NoAnswer(Failure.TIMEOUT, "timed out") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise NoAnswer(Failure.UNREACHABLE, _connect_cause(exc)) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise NoAnswer(Failure.NETWORK, f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        return _AiohttpStream(response)
+
     async def close(self) -> None:
         """Close the session (if it was opened here). Safe to call twice."""
         if self._session is not None and self._owns_session and not self._session.closed:
             await self._session.close()
         if self._owns_session:
             self._session = None
+
+
+class _AiohttpStream:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self.status = response.status
+        self.headers = dict(response.headers)
+
+    async def read(self) -> bytes:
+        try:
+            return await self._response.content.readany()
+        except asyncio.TimeoutError:
+            raise NoAnswer(Failure.TIMEOUT, "timed out") from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise NoAnswer(Failure.NETWORK, f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+
+    def close(self) -> None:
+        self._response.close()
 
 
 def _connect_cause(exc: aiohttp.ClientConnectorError) -> str:

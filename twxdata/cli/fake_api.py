@@ -113,13 +113,34 @@ def register(sub: Any) -> None:
         "--cap-reset-day", type=_day, default=1, metavar="D",
         help="day of the month the cap period starts (1)",
     )  # fmt: skip
+    parser.add_argument(
+        "--stream-rate", type=_rate, default=2.0, metavar="N",
+        help="posts a second on the filtered stream (GET /2/tweets/search/stream) matching "
+        "its rules (2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stream-heartbeat", type=_rate, default=20.0, metavar="S",
+        help="seconds of silence before the stream's keep-alive newline (20, as X)",
+    )  # fmt: skip
     parser.set_defaults(run=run)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive number")
+    return value
 
 
 async def serve(args: argparse.Namespace) -> None:
     from twxdata.testing.server import FakeXApi
+    from twxdata.testing.stream import LiveStream
 
     api = FakeXApi(
+        stream=LiveStream(rate=args.stream_rate, heartbeat=args.stream_heartbeat),
         seed=args.seed,
         size=args.size,
         window=args.window,

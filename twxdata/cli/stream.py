@@ -1,4 +1,5 @@
-"""``twxdata stream rules list|add|delete|sync``: the filtered stream's rules.
+"""``twxdata stream rules list|add|delete|sync``: the filtered stream's rules
+(``twxdata stream`` itself collects the stream: ``cli.live``).
 
 Every change is checked by X first (a dry run: free, changes nothing); a rule X refuses is
 named with X's reason, exit status 2, and nothing is changed. ``sync FILE`` makes the app's
@@ -18,16 +19,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from twxdata.cli import UsageError
+from twxdata.cli import UsageError, live
 from twxdata.cli.common import add_connection_options, client_from_args
 
 
 def register(sub: Any) -> None:
     stream = sub.add_parser(
         "stream",
-        help="the filtered stream: its rules",
-        description=__doc__.split("\n\n")[1].replace("``", ""),
+        help="collect the filtered stream live; manage its rules (stream rules ...)",
+        description=live.__doc__.split("\n\n")[1].replace("``", ""),
     )
+    live.add_collect_options(stream)
     verbs = stream.add_subparsers(dest="stream_verb", metavar="rules")
     rules = verbs.add_parser(
         "rules", help="list, add, delete or sync the stream's rules",
@@ -62,8 +64,8 @@ def register(sub: Any) -> None:
     add_connection_options(sync)
     sync.set_defaults(run=run_sync)
 
-    for parser in (stream, rules):
-        parser.set_defaults(run=_missing(parser))
+    stream.set_defaults(run=live.run_collect)
+    rules.set_defaults(run=_missing(rules))
 
 
 def _missing(parser: argparse.ArgumentParser) -> Any:

@@ -42,6 +42,8 @@ class Progress:
         self.waiting: str | None = None
         # The running cost (USD) as the collection's meter counts it, shown when set.
         self.cost: Callable[[], float] | None = None
+        # More to show after the figures (a stream's pace, rules, silence, reconnections).
+        self.detail: Callable[[], str] | None = None
         self._wait_until = 0.0
         self._ticker: asyncio.Task[None] | None = None
         self._bar: Any = None
@@ -71,7 +73,7 @@ class Progress:
             self.refresh()
 
     def _status(self) -> str:
-        parts = [f"{self.pages} pages"]
+        parts = [f"{self.pages} pages"] if self.detail is None else [self.detail()]
         if self.cost is not None:
             parts.append(f"${self.cost():,.2f}")
         if self.errors:
@@ -84,6 +86,8 @@ class Progress:
     def refresh(self) -> None:
         """Redraw the status (after the running cost changed, say)."""
         if self._bar is not None:
+            if self._bar.n != self.items and self.detail is not None:
+                self._bar.update(self.items - self._bar.n)  # items counted by the caller
             self._bar.set_postfix_str(self._status(), refresh=True)
 
     def _start_countdown(self) -> None:

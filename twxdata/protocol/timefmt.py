@@ -105,6 +105,38 @@ def utc_text(moment: datetime | float) -> str:
     return moment.astimezone(timezone.utc).strftime(RFC3339)
 
 
+def duration_seconds(value: Any, parameter: str = "duration") -> float:
+    """A length of time given as seconds or as text ("2h", "30m", "90s", "1.5 hours").
+
+    >>> duration_seconds("2h"), duration_seconds(90), duration_seconds("1.5 min")
+    (7200.0, 90.0, 90.0)
+    """
+    allowed = "a positive length of time: seconds, or text such as '2h', '30m', '90s'"
+    if isinstance(value, bool):
+        raise ParameterError(parameter, allowed, got=value)
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    elif isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1)) * _UNIT_SECONDS[_unit(match.group(2))]
+    else:
+        raise ParameterError(parameter, allowed, got=value)
+    if not seconds > 0 or seconds == float("inf"):
+        raise ParameterError(parameter, allowed, got=value)
+    return seconds
+
+
+_DURATION = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?\s*$", re.I
+)
+
+
+def _unit(text: str | None) -> str:
+    word = (text or "s").lower()
+    return {"s": "s", "m": "m", "h": "h", "d": "d"}[word[0]]
+
+
 def is_relative(value: Any) -> bool:
     """Whether ``value`` is a time relative to now (``"7d"``, ``"12h ago"``, ``"now"``).
 

@@ -74,6 +74,19 @@ class Archive:
         os.fsync(self._file.fileno())
         self.pages_written += 1
 
+    def append_lines(self, lines: list[bytes]) -> None:
+        """Write archive lines (each ending in a newline) and make them durable together: one
+        ``fsync`` for a burst of stream messages, not one each."""
+        if not lines:
+            return
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "ab")  # noqa: SIM115 - closed in close()
+        self._file.write(b"".join(lines))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self.pages_written += len(lines)
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()

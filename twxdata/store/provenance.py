@@ -61,6 +61,9 @@ class ProvenanceBuilder:
         self.result_count = 0
         self.total_tweet_count: int | None = None  # counts endpoints' pages only
         self.sources: list[dict[str, Any]] = []  # input files: path, bytes, sha256
+        # A live stream's gaps (the first message after each carries its own): the time it
+        # was not being received, so a study can state its coverage.
+        self.gaps: list[dict[str, Any]] = []
 
     def add(self, response: Mapping[str, Any]) -> None:
         """One response in archive form (the API's JSON plus ``__twxdata`` or ``__twarc``)."""
@@ -74,6 +77,8 @@ class ProvenanceBuilder:
             endpoint = _endpoint_of(url)
         if url and not params:
             params = dict(parse_qsl(urlsplit(url).query))
+        if isinstance(meta.get("gap"), Mapping):
+            self.gaps.append(dict(meta["gap"]))
         self._note(
             items=0 if data is None else (1 if isinstance(data, dict) else len(data)),
             errors=len(response.get("errors") or ()),
@@ -105,6 +110,7 @@ class ProvenanceBuilder:
         if facts.oldest is not None:
             self.oldest = facts.oldest if self.oldest is None else min(self.oldest, facts.oldest)
         self.result_count += facts.result_count
+        self.gaps += facts.gaps
         if facts.total_tweet_count is not None:
             self.total_tweet_count = (self.total_tweet_count or 0) + facts.total_tweet_count
 
@@ -179,12 +185,17 @@ class ProvenanceBuilder:
                 "total_tweet_count": self.total_tweet_count,
             },
             "sources": self.sources,
+            **({"gaps": sorted(self.gaps, key=_start)} if self.gaps else {}),
             "versions": {
                 "twxdata": __version__,
                 "pyarrow": pyarrow.__version__,
                 "python": platform.python_version(),
             },
         }
+
+
+def _start(gap: Mapping[str, Any]) -> str:
+    return str(gap.get("start"))
 
 
 def _utc_text(value: Any) -> str | None:

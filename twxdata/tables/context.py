@@ -105,6 +105,17 @@ class ChunkContext:
     def _twarc(self) -> Columns:
         return self._page_struct("__twarc")
 
+    def archive_field(self, name: str) -> pa.Array | None:
+        """One ``__twxdata`` field as parsed, one value per page (None: no page has it); an
+        object field as a struct of its fields."""
+        if name in self._twx:
+            return self._twx[name]
+        prefix = name + "."
+        parts = {k[len(prefix) :]: v for k, v in self._twx.items() if k.startswith(prefix)}
+        if not parts:
+            return None
+        return pa.StructArray.from_arrays(list(parts.values()), names=list(parts))
+
     def _meta(self, name: str, type_: pa.DataType) -> pa.Array:
         values = [a for a in (self._twx.get(name), self._twarc.get(name)) if a is not None]
         if not values:

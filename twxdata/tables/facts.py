@@ -19,6 +19,7 @@ only in their page token) are parsed in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -50,6 +51,7 @@ class PageFacts:
     oldest: int | None = None
     result_count: int = 0
     total_tweet_count: int | None = None  # counts pages only: None when none was read
+    gaps: list[dict[str, Any]] = field(default_factory=list)  # a stream's (__twxdata.gap)
 
 
 def page_facts(ctx: ChunkContext) -> PageFacts:
@@ -67,9 +69,20 @@ def page_facts(ctx: ChunkContext) -> PageFacts:
         bounds = pc.min_max(pc.strftime(retrieved, format=RFC3339))
         facts.first, facts.last = bounds["min"].as_py(), bounds["max"].as_py()
     _note_requests(ctx, facts)
+    gaps = ctx.archive_field("gap")
+    if gaps is not None and gaps.null_count < len(gaps):
+        facts.gaps = [_as_text(g) for g in gaps.drop_null().to_pylist()
+                      if isinstance(g, dict) and g.get("cause") is not None]  # fmt: skip
     if "meta" in ctx.table.column_names:
         _note_meta(to_array(ctx.table["meta"]), facts)
     return facts
+
+
+def _as_text(gap: dict[str, Any]) -> dict[str, Any]:
+    """A gap as the archive wrote it (Arrow may have read its times as timestamps)."""
+    return {k: (f"{v.strftime('%Y-%m-%dT%H:%M:%S.')}{v.microsecond // 1000:03d}Z"
+                if hasattr(v, "strftime") else v) for k, v in gap.items() if v is not None
+            or k == "end"}  # fmt: skip
 
 
 def _total_length(ctx: ChunkContext, column: str) -> int:

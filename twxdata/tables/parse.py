@@ -170,8 +170,8 @@ def _documented(inferred: pa.DataType, target: pa.DataType, path: str) -> pa.Dat
 
 
 def _no_timestamps(type_: pa.DataType, path: str) -> None:
-    if path == "__twxdata.params":  # request parameters: read from the URL when they matter
-        return
+    if path in ("__twxdata.params", "__twxdata.gap"):
+        return  # request parameters (read from the URL when they matter); a stream's gap
     if pa.types.is_timestamp(type_) or pa.types.is_date(type_):
         raise LossyInference(f"{path}: date-like text read as a timestamp")
     if pa.types.is_struct(type_):

@@ -169,6 +169,8 @@ def parse_request(
     errors += _page_size(e, params, req)
     if "days" in e.params and "days" in params:
         errors += _days(params["days"], req)
+    if "backfill_minutes" in e.params and "backfill_minutes" in params:
+        errors += _backfill(params["backfill_minutes"], req)
     if e.ids_param and params.get(e.ids_param):
         errors += _ids(e, params[e.ids_param], req)
     token_names = [n for n in (e.page_token, "pagination_token") if n and n in allowed]
@@ -218,6 +220,19 @@ def _days(raw: str, req: Request) -> list[dict[str, Any]]:
             )
         ]
     req.extra["days"] = str(int(raw))
+    return []
+
+
+def _backfill(raw: str, req: Request) -> list[dict[str, Any]]:
+    """``backfill_minutes`` of the filtered stream: 1 to 5 (kept in ``extra``)."""
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 5):
+        return [
+            param_error(
+                f"The `backfill_minutes` query parameter value [{raw}] is not between 1 and 5",
+                backfill_minutes=[raw],
+            )
+        ]
+    req.extra["backfill_minutes"] = str(int(raw))
     return []
 
 

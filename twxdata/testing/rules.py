@@ -176,4 +176,10 @@ def _invalid(value: str) -> str | None:
     return None
 
 
-HANDLERS = {"get_rules": get_rules, "update_rules": update_rules}
+def stream_check(ctx: Ctx) -> Reply:
+    """``GET /2/tweets/search/stream``: every check of an ordinary request passed (the server
+    then holds the connection open: ``testing.stream``)."""
+    return 200, b"{}"
+
+
+HANDLERS = {"get_rules": get_rules, "update_rules": update_rules, "search_stream": stream_check}

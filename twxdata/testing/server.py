@@ -23,6 +23,7 @@ complete 200 is then charged (``twxdata.testing.billing``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import threading
@@ -37,7 +38,17 @@ from aiohttp import web
 
 from twxdata.endpoints import ENDPOINTS, WINDOW_SECONDS, AuthKind, Endpoint, by_route
 from twxdata.pricing import Prices
-from twxdata.testing import consent, lookups, oauth2, problems, search, timelines, usage, writes
+from twxdata.testing import (
+    consent,
+    lookups,
+    oauth2,
+    problems,
+    search,
+    stream,
+    timelines,
+    usage,
+    writes,
+)
 from twxdata.testing.billing import Billing
 from twxdata.testing.context import BadRequest, Handler, Problem, override, union
 from twxdata.testing.corpus import Corpus
@@ -47,6 +58,7 @@ from twxdata.testing.params import parse_request
 from twxdata.testing.payload import Renderer
 from twxdata.testing.ratelimit import RateLimiter
 from twxdata.testing.stats import RequestRecord, Stats
+from twxdata.testing.stream import LiveStream
 from twxdata.testing.timestamps import to_unix
 from twxdata.testing.writectx import StateCtx
 
@@ -121,9 +133,12 @@ class FakeXApi:
         prices: Prices | None = None,
         monthly_cap: int | None = None,
         cap_reset_day: int = 1,
+        stream: LiveStream | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        # The filtered stream's pace, connections and faults (testing.stream).
+        self.stream = stream if stream is not None else LiveStream()
         self.corpus = corpus if corpus is not None else Corpus(seed=seed, size=size, end=end)
         self.renderer = Renderer(self.corpus)
         if isinstance(faults, str):
@@ -347,6 +362,8 @@ class FakeXApi:
             fault = self.injector.draw(e.name)
             raw = await request.read() if e.is_write else b""
             status, body, ctype, headers = self._serve(e, creds, params, request.path, fault, raw)
+            if e.name == "search_stream" and status == 200:
+                return await self._stream(request, e, creds, params, headers)
         page = status == 200 and fault not in _BODY_FAULTS
         self.stats.record(
             RequestRecord(time.time(), name, token, request.path, params, status, fault, page)
@@ -412,23 +429,9 @@ class FakeXApi:
             if status == 429:  # the monthly cap: no window reset to wait for
                 headers = {k: v for k, v in headers.items() if k != "x-rate-limit-reset"}
             return status, orjson.dumps(problem), JSON, headers
-        match = _PATTERNS[e.name].match(path)
-        path_params = match.groupdict() if match else {}
-        parsed = parse_request(e, path_params, params, now)
-        if isinstance(parsed, list):
-            return 400, orjson.dumps(problems.invalid_request(parsed)), JSON, headers
-        strict_app = self.auth.strict and app
-        ctx = StateCtx(
-            self.corpus,
-            self.renderer,
-            parsed,
-            None if strict_app else self._viewer(creds),
-            not strict_app,
-            now,
-            body=raw,
-            base_url=self.url,
-            billing=self.billing,
-        )
+        ctx = self._ctx(e, creds, params, path, now, raw)
+        if isinstance(ctx, list):
+            return 400, orjson.dumps(problems.invalid_request(ctx)), JSON, headers
         try:
             with self.corpus.lock:
                 status, body = handler(ctx)
@@ -442,6 +445,51 @@ class FakeXApi:
         if status == 200 and fault not in _BODY_FAULTS:  # what arrives whole is charged
             self.billing.record(e, body, now)
         return status, body, JSON, headers
+
+    def _ctx(
+        self, e: Endpoint, creds: Credentials, params: dict[str, str], path: str, now: float,
+        raw: bytes = b"",
+    ) -> StateCtx | list[dict[str, Any]]:  # fmt: skip
+        """What a handler is given: the parsed request and the corpus (or what is wrong with
+        the request: its errors)."""
+        match = _PATTERNS[e.name].match(path)
+        path_params = match.groupdict() if match else {}
+        parsed = parse_request(e, path_params, params, now)
+        if isinstance(parsed, list):
+            return parsed
+        strict_app = self.auth.strict and creds.kind is AuthKind.APP
+        return StateCtx(
+            self.corpus,
+            self.renderer,
+            parsed,
+            None if strict_app else self._viewer(creds),
+            not strict_app,
+            now,
+            body=raw,
+            base_url=self.url,
+            billing=self.billing,
+        )
+
+    async def _stream(
+        self, request: web.Request, e: Endpoint, creds: Credentials, params: dict[str, str],
+        headers: dict[str, str],
+    ) -> web.StreamResponse:  # fmt: skip
+        """``GET /2/tweets/search/stream`` once its checks passed: held open, or 429
+        ``TooManyConnections`` when the app's connections are all in use."""
+        record = RequestRecord(time.time(), e.name, creds.token, request.path, params, 200,
+                               None, False)  # fmt: skip
+        if stream.too_many_connections(self.stream):
+            self.stats.record(dataclasses.replace(record, status=429))
+            body = orjson.dumps(stream.TOO_MANY_CONNECTIONS)
+            return web.Response(status=429, body=body, headers={**headers, "content-type": JSON})
+        self.stats.record(record)
+        ctx = self._ctx(e, creds, params, request.path, self._clock())
+        assert not isinstance(ctx, list)  # _serve parsed it already
+
+        def charge(body: bytes) -> None:
+            self.billing.record(e, body, self._clock())
+
+        return await stream.serve(self.stream, request, ctx, headers, charge)
 
     async def _broken(
         self, request: web.Request, fault: str, status: int, body: bytes, headers: dict[str, str]
