@@ -4,8 +4,9 @@ X's rules for a streaming connection (docs: "Handling disconnections"), all deci
 nowhere else; the reading loop (``twxdata.streaming``) only reports what happened and sleeps
 for as long as this says:
 
-- X sends a newline every 20 seconds when no post matches: no byte for ``stall`` seconds means
-  the connection is dead though the socket looks open; it is closed and made again.
+- X sends a newline every 20 seconds when no post matches: no byte for ``stall`` seconds (21:
+  the heartbeat's 20 and a second for the network, as tweepy's read timeout) means the
+  connection is dead though the socket looks open; it is closed and made again.
 - A network error (reset, refused, timed out) or a stall: reconnect at once, then back off
   linearly, 250 ms more each time, up to 16 s.
 - An HTTP error (5xx, an answer that is no stream): back off exponentially from 5 s, doubling,
@@ -67,7 +68,7 @@ FATAL_STATUSES = frozenset({400, 401, 402, 403, 404})
 class StreamPolicy:
     """X's reconnection figures (seconds), and the endpoint's connect limit."""
 
-    stall: float = 20.0
+    stall: float = 21.0
     network_step: float = 0.25
     network_max: float = 16.0
     http_first: float = 5.0
@@ -80,8 +81,8 @@ class StreamPolicy:
     def scaled(self, factor: float) -> StreamPolicy:
         """Every duration times ``factor`` (a test's ten minutes in six seconds).
 
-        >>> StreamPolicy().scaled(0.01).stall
-        0.2
+        >>> StreamPolicy().scaled(0.01).network_max
+        0.16
         """
         return replace(
             self, **{name: getattr(self, name) * factor for name in _DURATIONS}
