@@ -97,6 +97,7 @@ class Collection:
         self.target_names = dict(target_names or {})
         self._lines: list[bytes] = []
         self._info: list[_PageInfo] = []
+        self._items = 0  # kept as pages come: a stream asks after every message
         self._provenance = ProvenanceBuilder(spec)
         # Which collection this is, for datasets' ledgers: an archive-backed collection keeps
         # its checkpoint's (a resume is the same collection), any other run is a new one even
@@ -140,6 +141,7 @@ class Collection:
         info = _PageInfo(_stream(response), _count(response), errors)
         self._lines.append(line)
         self._info.append(info)
+        self._items += info.items
         self._provenance.add(response)
         self._main.add(line, info.stream)
         return paid
@@ -167,7 +169,7 @@ class Collection:
 
     @property
     def items(self) -> int:
-        return sum(info.items for info in self._info)
+        return self._items
 
     def items_by_stream(self) -> dict[str, int]:
         counts: Counter[str] = Counter()
