@@ -133,7 +133,13 @@ if TYPE_CHECKING:
         lookup_users_sync,
     )
     from twxdata.collect.usage import fetch_usage, fetch_usage_sync
-    from twxdata.compat import AsyncClient, AsyncPaginator, Response
+    from twxdata.compat import (
+        AsyncClient,
+        AsyncPaginator,
+        AsyncStreamingClient,
+        Response,
+        StreamRule,
+    )
     from twxdata.endpoints import ENDPOINTS, Endpoint
     from twxdata.notebook.loop import run
     from twxdata.protocol.retry import RetryPolicy
@@ -149,6 +155,7 @@ __all__ = [
     "ApiError",
     "AsyncClient",
     "AsyncPaginator",
+    "AsyncStreamingClient",
     "AuthError",
     "BadRequest",
     "Client",
@@ -172,6 +179,7 @@ __all__ = [
     "RulesRefused",
     "ServerError",
     "StreamCollection",
+    "StreamRule",
     "TooManyRequests",
     "TransportError",
     "TweepyException",
@@ -321,6 +329,8 @@ _WHERE = {
     "widgets": "twxdata.widgets",
     # tweepy's AsyncClient interface
     "AsyncClient": "twxdata.compat",
+    "AsyncStreamingClient": "twxdata.compat",
+    "StreamRule": "twxdata.compat",
     "AsyncPaginator": "twxdata.compat",
     "Response": "twxdata.compat",
 }

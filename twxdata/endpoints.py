@@ -533,6 +533,11 @@ _TABLE: tuple[Endpoint, ...] = (
         note="one connection that stays open: a post per line as it matches the app's rules, "
         "a newline every 20 s when none does; 50 connection attempts per 15 minutes",
     ), method_name=""),
+    replace(_tweets(
+        "sample_stream", "/2/tweets/sample/stream", auth=APP_ONLY, limit_app=50,
+        limit_user=None, params=frozenset({"backfill_minutes"}), single=True,
+        note="a 1% sample of all posts as they are posted, on one connection that stays open",
+    ), method_name=""),
     # --- Filtered stream rules (tweepy's StreamingClient, not AsyncClient) ---
     Endpoint(
         name="get_rules", method_name="", method="GET", path="/2/tweets/search/stream/rules",

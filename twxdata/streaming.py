@@ -59,6 +59,7 @@ class StreamReader:
         params: Mapping[str, Any] | None = None,
         backfill_minutes: int | None = None,
         clock: Callable[[], float] = time.time,
+        notify: Callable[[str, str], None] | None = None,
     ) -> None:
         self.client = client
         self.connection = connection
@@ -67,6 +68,9 @@ class StreamReader:
         self.backfill_minutes = backfill_minutes
         self.clock = clock
         self.bytes_read = 0
+        # Told (without waiting) what happens to the connection: "connect", "keep_alive",
+        # "disconnect" (with its cause), "request_error" (the status): tweepy's callbacks.
+        self.notify = notify or _nobody
 
     async def run(self, deliver: Callable[[Arrival], None], stop: asyncio.Event) -> None:
         conn = self.connection
@@ -84,14 +88,18 @@ class StreamReader:
             except NoAnswer as exc:
                 delay = conn.disconnected(self.clock(), Cause.NETWORK, detail=exc.cause)
                 log.info("%s: no answer (%s); next attempt in %.2f s", name, exc.cause, delay)
+                self.notify("connection_error", exc.cause)
                 continue
             try:
                 if opened.status != 200:
+                    self.notify("request_error", str(opened.status))
                     await self._refused(opened)
                     continue
                 conn.connected(self.clock())
                 log.info("%s: connected (connection %d)", name, conn.connections)
+                self.notify("connect", "")
                 await self._read(opened, deliver, stop)
+                self.notify("disconnect", "")
             finally:
                 opened.close()
 
@@ -166,7 +174,8 @@ class StreamReader:
                 pending = lines.pop()
                 for line in lines:
                     if not line.strip():
-                        continue  # X's heartbeat
+                        self.notify("keep_alive", "")  # X's heartbeat
+                        continue
                     gap = conn.received(now, message=True)
                     deliver(Arrival(line, now, conn.connections, gap))
                     if _operational_disconnect(line):
@@ -184,6 +193,10 @@ def _operational_disconnect(line: bytes) -> bool:
     """Cheap, on the reading loop: a message of errors only that names the disconnect."""
     head = line.lstrip()[:16]
     return not head.startswith(b'{"data"') and b"operational-disconnect" in line
+
+
+def _nobody(event: str, detail: str) -> None:
+    """No one listens."""
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

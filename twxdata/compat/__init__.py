@@ -21,10 +21,12 @@ from twxdata.compat.models import (
 )
 from twxdata.compat.paginator import AsyncPaginator
 from twxdata.compat.response import RawResponse, Response
+from twxdata.compat.streaming import AsyncStreamingClient, StreamResponse, StreamRule
 
 __all__ = [
     "AsyncClient",
     "AsyncPaginator",
+    "AsyncStreamingClient",
     "DirectMessageEvent",
     "List",
     "Media",
@@ -34,6 +36,8 @@ __all__ = [
     "ReferencedTweet",
     "Response",
     "Space",
+    "StreamResponse",
+    "StreamRule",
     "Tweet",
     "User",
 ]

@@ -182,4 +182,9 @@ def stream_check(ctx: Ctx) -> Reply:
     return 200, b"{}"
 
 
-HANDLERS = {"get_rules": get_rules, "update_rules": update_rules, "search_stream": stream_check}
+HANDLERS = {
+    "get_rules": get_rules,
+    "update_rules": update_rules,
+    "search_stream": stream_check,
+    "sample_stream": stream_check,
+}

@@ -362,7 +362,7 @@ class FakeXApi:
             fault = self.injector.draw(e.name)
             raw = await request.read() if e.is_write else b""
             status, body, ctype, headers = self._serve(e, creds, params, request.path, fault, raw)
-            if e.name == "search_stream" and status == 200:
+            if e.name in ("search_stream", "sample_stream") and status == 200:
                 return await self._stream(request, e, creds, params, headers)
         page = status == 200 and fault not in _BODY_FAULTS
         self.stats.record(
@@ -489,7 +489,8 @@ class FakeXApi:
         def charge(body: bytes) -> None:
             self.billing.record(e, body, self._clock())
 
-        return await stream.serve(self.stream, request, ctx, headers, charge)
+        return await stream.serve(self.stream, request, ctx, headers, charge,
+                                  sample=e.name == "sample_stream")  # fmt: skip
 
     async def _broken(
         self, request: web.Request, fault: str, status: int, body: bytes, headers: dict[str, str]

@@ -98,9 +98,10 @@ def too_many_connections(stream: LiveStream) -> bool:
 
 async def serve(
     stream: LiveStream, request: web.Request, ctx: StateCtx, headers: dict[str, str],
-    charge: Any,
+    charge: Any, *, sample: bool = False,
 ) -> web.StreamResponse:  # fmt: skip
-    """Hold one connection open, sending posts as they happen (``charge(body)`` bills each)."""
+    """Hold one connection open, sending posts as they happen (``charge(body)`` bills each);
+    ``sample``: the sample stream (every post, no rules) instead of the filtered one."""
     backfill = ctx.req.extra.get("backfill_minutes")
     stream.connections += 1
     number = stream.connections
@@ -116,7 +117,7 @@ async def serve(
         if backfill:
             first = max(0, _index_at(stream, now - 60 * int(backfill)))
         fault = stream._next_fault()
-        await _send(stream, request, resp, ctx, charge, number, first, fault)
+        await _send(stream, request, resp, ctx, charge, number, first, fault, sample)
     except (ConnectionResetError, asyncio.CancelledError):
         pass  # the client went away
     finally:
@@ -135,7 +136,7 @@ def _index_at(stream: LiveStream, at: float) -> int:
 
 async def _send(
     stream: LiveStream, request: web.Request, resp: web.StreamResponse, ctx: StateCtx,
-    charge: Any, number: int, index: int, fault: _Fault | None,
+    charge: Any, number: int, index: int, fault: _Fault | None, sample: bool,
 ) -> None:  # fmt: skip
     assert stream.started is not None
     posts = 0
@@ -154,7 +155,7 @@ async def _send(
                 await resp.write(b"\r\n")
                 quiet_since = time.time()
             continue
-        message = _message(ctx, index, due)
+        message = _message(ctx, index, due, sample)
         index += 1
         if message is None:
             continue  # no rule matches anything: nothing happens
@@ -188,11 +189,21 @@ async def _strike(
         await asyncio.sleep(0.02)
 
 
-def _message(ctx: StateCtx, index: int, at: float) -> tuple[bytes, str] | None:
-    """The ``index``-th post of the stream, happening at ``at``: a matching corpus post,
-    made new, with its matching rules; None when no rule matches any post."""
-    rules = list(ctx.activity.rules.values())
+def _message(
+    ctx: StateCtx, index: int, at: float, sample: bool = False
+) -> tuple[bytes, str] | None:
+    """The ``index``-th post of the stream, happening at ``at``: a matching corpus post (any
+    post, for the sample stream), made new, with its matching rules; None when no rule
+    matches any post."""
     corpus = ctx.corpus
+    if sample:
+        visible = np.flatnonzero(corpus.visible)
+        return (
+            _made_new(ctx, int(visible[index % visible.size]), index, at, [])
+            if visible.size
+            else None
+        )
+    rules = list(ctx.activity.rules.values())
     masks = []
     for rule in rules:
         try:
@@ -208,7 +219,15 @@ def _message(ctx: StateCtx, index: int, at: float) -> tuple[bytes, str] | None:
     if not rows.size:
         return None
     row = int(rows[index % rows.size])
-    with corpus.lock:
+    matching = [{"id": str(rule.id), "tag": rule.tag or ""} for rule, mask in masks if mask[row]]
+    return _made_new(ctx, row, index, at, matching)
+
+
+def _made_new(
+    ctx: StateCtx, row: int, index: int, at: float, matching: list[dict[str, str]] | None
+) -> tuple[bytes, str]:
+    """Corpus post ``row`` as a new post happening at ``at`` (a new id and time)."""
+    with ctx.corpus.lock:
         _, rendered = ctx.tweets([(row, 0)], None, single=True)
     body = orjson.loads(rendered)
     post = body["data"]
@@ -221,7 +240,6 @@ def _message(ctx: StateCtx, index: int, at: float) -> tuple[bytes, str] | None:
         post["conversation_id"] = new
     if post.get("edit_history_tweet_ids") == [old]:
         post["edit_history_tweet_ids"] = [new]
-    body["matching_rules"] = [
-        {"id": str(rule.id), "tag": rule.tag or ""} for rule, mask in masks if mask[row]
-    ]
+    if matching:
+        body["matching_rules"] = matching
     return orjson.dumps(body), new
