@@ -529,7 +529,7 @@ _TABLE: tuple[Endpoint, ...] = (
     # --- Filtered stream (tweepy's StreamingClient.filter, not AsyncClient) ---
     replace(_tweets(
         "search_stream", "/2/tweets/search/stream", auth=APP_ONLY, limit_app=50, limit_user=None,
-        params=frozenset({"backfill_minutes"}), single=True,
+        params=frozenset({"backfill_minutes", "start_time", "end_time"}), single=True,
         note="one connection that stays open: a post per line as it matches the app's rules, "
         "a newline every 20 s when none does; 50 connection attempts per 15 minutes",
     ), method_name=""),

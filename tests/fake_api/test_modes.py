@@ -103,10 +103,11 @@ def test_command_line() -> None:
     assert bad.returncode == 2 and "unknown fault kinds" in bad.stderr
 
 
-async def test_serves_fully_expanded_pages_quickly(corpus: Corpus, fields_for: Any) -> None:
-    """A coarse guard against slowdowns (the benchmark measures ~1000 pages/s)."""
-    import time
-
+async def test_serves_fully_expanded_pages_the_same_on_every_walk(
+    corpus: Corpus, fields_for: Any
+) -> None:
+    """Cached renders give what the first walk rendered (speed is benchmarks/fake_api.py's to
+    measure: a timed assertion fails on a loaded machine, not on a slow fake)."""
     import aiohttp
 
     params = {
@@ -120,20 +121,17 @@ async def test_serves_fully_expanded_pages_quickly(corpus: Corpus, fields_for: A
         aiohttp.ClientSession(headers=api.headers()) as s,
     ):
 
-        async def walk() -> int:
-            pages, token = 0, None
+        async def walk() -> list[bytes]:
+            pages, token = [], None
             while True:
                 query = {**params, **({"next_token": token} if token else {})}
                 async with s.get(api.url + "/2/tweets/search/all", params=query) as r:
-                    body = json.loads(await r.read())
-                pages += 1
-                token = body["meta"].get("next_token")
+                    raw = await r.read()
+                pages.append(raw)
+                token = json.loads(raw)["meta"].get("next_token")
                 if not token:
                     return pages
 
-        await walk()  # renders and caches every object once
-        start = time.perf_counter()
-        served = sum([await walk() for _ in range(3)])
-        elapsed = time.perf_counter() - start
-    assert served >= 30
-    assert served / elapsed > 60, f"{served / elapsed:.0f} pages/s"
+        first = await walk()  # renders and caches every object once
+        again = await walk()
+    assert len(first) >= 10 and again == first

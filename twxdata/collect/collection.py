@@ -138,7 +138,7 @@ class Collection:
             paid = self.meter.page(charged_as or response, earlier=earlier)
         line = orjson.dumps(response) if line is None else line.rstrip(b"\n")
         errors = tuple(_error_title(e) for e in response.get("errors") or ())
-        info = _PageInfo(_stream(response), _count(response), errors)
+        info = _PageInfo(_stream(response), page_items(response), errors)
         self._lines.append(line)
         self._info.append(info)
         self._items += info.items
@@ -469,7 +469,7 @@ def _error_title(error: Any) -> str:
     return str(error.get("title") or error.get("type") or "error")
 
 
-def _count(response: dict[str, Any]) -> int:
+def page_items(response: dict[str, Any]) -> int:
     data = response.get("data")
     if data is None:
         return 0

@@ -34,6 +34,7 @@ from typing import IO, Any
 
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from twxdata._version import __version__
 from twxdata.client import Client
@@ -44,7 +45,7 @@ from twxdata.collect.call import (
     _last,
     check_cost,
 )
-from twxdata.collect.collection import Collection
+from twxdata.collect.collection import Collection, Responses, page_items
 from twxdata.collect.defaults import current_prices, default_client
 from twxdata.collect.kinds import Kind
 from twxdata.collect.meter import Meter
@@ -61,6 +62,7 @@ from twxdata.protocol.stream import Kind as MessageKind
 from twxdata.protocol.timefmt import duration_seconds
 from twxdata.store.checkpoint import open_archive
 from twxdata.streaming import Arrival, StreamReader
+from twxdata.tables import Tables, flatten, to_pandas
 
 log = logging.getLogger("twxdata.collect")
 
@@ -80,8 +82,13 @@ class StreamCollection(Collection):
     (1, 'stream: 1 posts; 0 reconnections; no gaps')
     """
 
-    def __init__(self, *, spec: dict[str, Any]) -> None:
+    def __init__(self, *, spec: dict[str, Any], archive: Path | None = None) -> None:
         super().__init__(STREAM, streams=[""], spec=spec)
+        # With an archive, messages are counted, metered and noted for provenance as they
+        # come, and the tables are read from the archive when asked for: a stream that runs
+        # for days keeps no message in memory.
+        self.archive_path = archive
+        self._stream_pages = 0
         self.gaps: list[Gap] = []
         self.reconnections = 0
         self.duplicates = 0
@@ -96,7 +103,66 @@ class StreamCollection(Collection):
         if isinstance(rules, list) and isinstance(response.get("data"), dict):
             self.per_rule.update(str(r.get("tag") or r.get("id")) for r in rules
                                  if isinstance(r, dict))  # fmt: skip
-        return super().add(response, line, **kw)
+        if self.archive_path is None:
+            return super().add(response, line, **kw)
+        paid = None
+        if self.meter is not None:
+            paid = self.meter.page(kw.get("charged_as") or response,
+                                   earlier=bool(kw.get("earlier")))  # fmt: skip
+        self._stream_pages += 1
+        self._items += page_items(response)
+        self._provenance.add(response)
+        return paid
+
+    # ---- read from the archive, when there is one -----------------------------------------
+
+    @property
+    def pages(self) -> int:
+        return self._stream_pages if self.archive_path is not None else super().pages
+
+    @property
+    def lines(self) -> list[bytes]:
+        if self.archive_path is None:
+            return super().lines
+        if not self.archive_path.exists():
+            return []
+        with self.archive_path.open("rb") as handle:
+            return [line.rstrip(b"\n") for line in handle if line.strip()]
+
+    @property
+    def responses(self) -> Responses:
+        return Responses(self.lines) if self.archive_path is not None else super().responses
+
+    @property
+    def tables(self) -> Tables:
+        if self.archive_path is None:
+            return super().tables
+        if self._tables is None or self._built_at != self._stream_pages:
+            self._tables = flatten(self.lines)
+            self._frames.clear()
+            self._built_at = self._stream_pages
+        return self._tables
+
+    def table(self, name: str) -> pa.Table:
+        return self.tables[name] if self.archive_path is not None else super().table(name)
+
+    def frame(self, name: str | None = None) -> pd.DataFrame:
+        if self.archive_path is None:
+            return super().frame(name)
+        name = name or "tweets"
+        tables = self.tables  # rebuilt (and the frames cleared) when messages came since
+        if name not in self._frames:
+            self._frames[name] = to_pandas(tables[name])
+        return self._frames[name]
+
+    def to_dataset(self, folder: Path | str) -> list[Path]:
+        if self.archive_path is None:
+            return super().to_dataset(folder)
+        self._lines = self.lines  # for the dataset's ledger, only while it is written
+        try:
+            return super().to_dataset(folder)
+        finally:
+            self._lines = []
 
     @property
     def posts(self) -> int:
@@ -197,7 +263,7 @@ async def collect_stream(
             "add RULE)",
         )  # fmt: skip
     spec = stream_spec(fields)
-    collection = StreamCollection(spec=spec)
+    collection = StreamCollection(spec=spec, archive=None if raw is None else Path(raw))
     meter = collection.meter = _meter(client)
     unit = meter.unit or 0.0
     if max_cost is not None and unit > max_cost:
