@@ -163,10 +163,14 @@ class StreamReader:
                     chunk = reading.result()
                 except NoAnswer as exc:
                     conn.disconnected(self.clock(), Cause.NETWORK, detail=exc.cause)
+                    log.warning("%s: connection lost (%s): reconnecting", self.endpoint.name,
+                                exc.cause[:80])  # fmt: skip
                     return
                 now = self.clock()
                 if not chunk:
                     conn.disconnected(now, Cause.NETWORK, detail="the server ended the stream")
+                    log.warning("%s: the server ended the stream: reconnecting",
+                                self.endpoint.name)  # fmt: skip
                     return
                 self.bytes_read += len(chunk)
                 conn.received(now, message=False)
@@ -180,6 +184,8 @@ class StreamReader:
                     deliver(Arrival(line, now, conn.connections, gap))
                     if _operational_disconnect(line):
                         conn.disconnected(now, Cause.OPERATIONAL, detail="X ended the stream")
+                        log.warning("%s: X ended the stream (operational-disconnect): "
+                                    "reconnecting", self.endpoint.name)  # fmt: skip
                         return
         finally:
             stopping.cancel()

@@ -214,7 +214,7 @@ def test_killed_then_run_again_appends_to_the_same_archive(tmp_path):
         assert after.startswith(before.rstrip(b"\n").rsplit(b"\n", 1)[0])  # appended to
         ids = archive_ids(raw)
         assert len(ids) == len(set(ids)) >= 15
-        assert b"resuming" in err and b"1 gaps" in err
+        assert b"resuming" in err and b"1 gap;" in err
         gaps = [orjson.loads(line)["__twxdata"].get("gap") for line in after.splitlines()]
         assert [g["cause"] for g in gaps if g] == ["not running"]
         # Ctrl-C: the summary, every message kept, and the same command goes on.
@@ -227,6 +227,21 @@ def test_killed_then_run_again_appends_to_the_same_archive(tmp_path):
         assert len(archive_ids(raw)) >= len(ids) + 5
 
 
+def test_tables_without_raw_keep_every_message_in_a_spool_until_written(tmp_path):
+    with FakeXApi(seed=3, size=500, stream=LiveStream(rate=80.0, heartbeat=0.5)) as api:
+        env = dict(os.environ, TWXDATA_API_BASE=api.url, TWXDATA_BEARER_TOKEN=api.bearer_token,
+                   TWXDATA_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
+        command = [sys.executable, "-m", "twxdata", "stream"]
+        added = subprocess.run([*command, "rules", "add", "the"], env=env, capture_output=True,
+                               timeout=60)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        done = subprocess.run([*command, "-o", tmp_path / "posts.parquet", "--limit", "15"],
+                              env=env, capture_output=True, timeout=60)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert twxdata.read_parquet(tmp_path / "posts.parquet").shape[0] == 15
+    assert not list((tmp_path / "cache").rglob("*.jsonl"))  # written: the spool is gone
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -237,7 +252,7 @@ def test_killed_then_run_again_appends_to_the_same_archive(tmp_path):
         (["--limit", "0"], "--limit"),
         (["-o", "posts.txt", "--limit", "5"], "-o"),
         (["--restart"], "--restart needs --raw"),
-        (["-o", "posts.parquet"], "--raw"),
+        (["--raw", "a.jsonl.checkpoint.json"], "checkpoint"),
     ],
 )
 def test_the_command_refuses_bad_options_in_one_line_before_any_request(tmp_path, args, says):

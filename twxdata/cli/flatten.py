@@ -347,6 +347,9 @@ def _collection_facts(inputs: list[str]) -> tuple[dict[str, Any] | None, dict[st
         facts["complete"] = done
         if not done:
             facts["incomplete"] = "the collection's checkpoint has targets not finished"
+    if checkpoint.spec.get("kind") == "stream":  # the rules it watched, how it went
+        keep = ("rules", "reconnections", "duplicates_dropped")
+        facts["stream"] = {k: checkpoint.extra[k] for k in keep if k in checkpoint.extra}
     spent = checkpoint.extra.get("spent_usd")
     if isinstance(spent, (int, float)) and not isinstance(spent, bool):
         facts["cost"] = {"usd_low": spent, "from": "the collection's checkpoint, all its runs"}

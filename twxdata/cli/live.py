@@ -64,7 +64,7 @@ def _duration(text: str) -> float:
         return duration_seconds(text, "--duration")
     except ParameterError:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give a length of time such as 90s, 30m or 2h"
+            f"{text!r}: must be a positive length of time, such as 90s, 30m or 2h"
         ) from None
 
 
@@ -75,66 +75,88 @@ def _backfill(text: str) -> int:
 
 
 def run_collect(args: argparse.Namespace) -> int:
+    from twxdata.cli.output import spool_for
     from twxdata.cli.paths import check_distinct, check_output
     from twxdata.cli.replacing import check_replacing
     from twxdata.collect.stream import stream_spec
+    from twxdata.store.checkpoint import Checkpoint
 
     output = check_output(args.output, "-o", directory_ok=True) if args.output else None
     raw = check_output(args.raw, "--raw", suffixes=None) if args.raw else None
     check_distinct(output, raw)
-    stale: list[Path] = []
-    if output is not None:  # tables of another collection are never replaced unasked
-        spec = stream_spec("minimal" if args.minimal_fields else "research")
-        stale = check_replacing(output, spec, raw.path if raw else None, replace=args.replace)
     if args.restart and raw is None:
         raise UsageError("--restart needs --raw (the collection to start over)")
-    if output is not None and raw is None and args.limit is None and args.duration is None:
-        # Nothing would be on disk until the end: a crash or a kill would lose it all.
-        raise UsageError("-o without --raw keeps the posts in memory until it stops: add "
-                         "--raw LIVE.jsonl (every message kept as it arrives), or --limit / "
-                         "--duration")  # fmt: skip
+    spec = stream_spec("minimal" if args.minimal_fields else "research")
+    stale: list[Path] = []
+    if output is not None:  # tables of another collection are never replaced unasked
+        stale = check_replacing(output, spec, raw.path if raw else None, replace=args.replace)
     show = not args.quiet and sys.stderr.isatty()
     client = client_from_args(args)
     from twxdata.endpoints import get_endpoint
 
     client.credentials.for_endpoint(get_endpoint("search_stream"))  # before any request
+    archive = raw.path if raw is not None else None
+    spool = None
+    if output is not None and raw is None:
+        # Every message is kept on disk as it arrives even without --raw: a kill, or a failed
+        # final write, loses nothing (the same command goes on from it; removed once the
+        # tables are written).
+        folder = output.path if output.kind == "directory" else output.path.parent
+        spool = archive = spool_for("stream", Checkpoint(spec=spec).fingerprint, folder)
     echo = sys.stdout.buffer if output is None and raw is None else None
-    return asyncio.run(_main(client, args, output, raw, echo, show, stale))
+    return asyncio.run(_main(client, args, output, archive, spool, echo, show, stale))
 
 
-async def _main(client: Any, args: argparse.Namespace, output: Any, raw: Any, echo: Any,
-                show: bool, stale: list[Path]) -> int:  # fmt: skip
-    from twxdata.cli.output import write_collection
-    from twxdata.collect.call import last_collection
+async def _main(
+    client: Any, args: argparse.Namespace, output: Any, archive: Path | None,
+    spool: Path | None, echo: Any, show: bool, stale: list[Path],
+) -> int:  # fmt: skip
+    from twxdata.cli import closed_stdout
+    from twxdata.cli.output import remove_spool, write_collection
+    from twxdata.collect.call import CostCapReached, last_collection
     from twxdata.collect.stream import collect_stream
     from twxdata.errors import ParameterError, TwxError
     from twxdata.store.checkpoint import ResumeError
 
     def warn(message: Any, category: Any, *rest: Any, **kw: Any) -> None:
-        if not args.quiet:
-            print(f"twxdata stream: {message}", file=sys.stderr)
+        text = str(message)
+        if args.quiet or text.startswith("interrupted"):
+            return  # the command says it itself, in its own words, below
+        if category is CostCapReached:
+            text = text.replace("max_cost=", "--max-cost ").replace("max_cost", "--max-cost")
+            text = text.replace("the same call", "the same command")
+        print(f"twxdata stream: {text}", file=sys.stderr)
 
     stop = asyncio.Event()
-    interrupted = False
+    interrupted = piped = False
     collection: Any = None
     async with client:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = warn
+            ticker = None
+            if not args.quiet and not show:  # a log file, nohup: a line a minute
+                ticker = asyncio.create_task(_tick(60.0))
             try:
                 collection = await collect_stream(
-                    raw=raw.path if raw is not None else None, limit=args.limit,
-                    duration=args.duration, max_cost=args.max_cost,
-                    backfill_minutes=args.backfill_minutes,
+                    raw=archive, limit=args.limit, duration=args.duration,
+                    max_cost=args.max_cost, backfill_minutes=args.backfill_minutes,
                     fields="minimal" if args.minimal_fields else "research",
                     restart=args.restart, client=client, progress=show, stop=stop, echo=echo,
                 )  # fmt: skip
             except ResumeError as exc:
                 raise UsageError(str(exc)) from None
-            except ParameterError:
+            except ParameterError as exc:
+                if exc.parameter == "rules":
+                    raise UsageError("the app has no filtered-stream rules, so the stream would "
+                                     "send nothing: add some first (twxdata stream rules add "
+                                     "RULE)") from None  # fmt: skip
                 raise
             except (KeyboardInterrupt, asyncio.CancelledError):
                 interrupted = True
+                collection = last_collection()
+            except BrokenPipeError:
+                piped = True  # the reader went away (| head): stop, as unix tools do
                 collection = last_collection()
             except TwxError as exc:
                 print(f"twxdata stream: {exc}", file=sys.stderr)
@@ -142,35 +164,54 @@ async def _main(client: Any, args: argparse.Namespace, output: Any, raw: Any, ec
                 if collection is None or not collection.items:
                     return 1
                 interrupted = True
-            except BrokenPipeError:
-                with contextlib.suppress(OSError):
-                    sys.stdout.close()
-                return 0
-    assert collection is not None
+            finally:
+                if ticker is not None:
+                    ticker.cancel()
+    if collection is None:
+        return closed_stdout() if piped else 1
     written = []
-    if raw is not None and collection.pages:
-        written.append(str(raw.path))
+    if archive is not None and spool is None and collection.pages:
+        written.append(str(archive))
     if output is not None and collection.items:
         try:
             made = write_collection(collection, output)
         except OSError as exc:
+            kept = archive if archive is not None else None
             print(f"twxdata stream: could not write {output.path}: {exc.strerror or exc}"
-                  + (f"; every message is kept in {raw.path}" if raw is not None else ""),
-                  file=sys.stderr)  # fmt: skip
+                  + (f"; every message is kept in {kept}: the same command writes the "
+                     "tables from it" if kept else ""), file=sys.stderr)  # fmt: skip
             return 1
         written.append(str(output.path))
         for path in set(stale) - set(made):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()  # the replaced collection's other tables
+        if spool is not None and not interrupted and collection.stopped != "max_cost":
+            remove_spool(spool)  # written: the spool has done its work
     if not args.quiet:
         where = f" -> {', '.join(written)}" if written else ""
-        print(f"twxdata stream: {collection.summary()}{where}", file=sys.stderr)
-        if interrupted and raw is not None:
-            print(f"twxdata stream: run the same command again to go on appending to "
-                  f"{raw.path}", file=sys.stderr)  # fmt: skip
+        summary = collection.summary().removeprefix("stream: ")
+        print(f"twxdata stream: {summary}{where}", file=sys.stderr)
+        if (interrupted or collection.stopped == "max_cost") and archive is not None:
+            print("twxdata stream: run the same command again to go on"
+                  + (f" appending to {archive}" if spool is None else ""),
+                  file=sys.stderr)  # fmt: skip
+    if piped:
+        return closed_stdout()
     if interrupted:
         return 130 if collection.stopped == "interrupted" else 1
     return 0
+
+
+async def _tick(seconds: float) -> None:
+    """Without a terminal (a log file, nohup), a line every ``seconds``: the stream lives."""
+    from twxdata.collect.call import last_collection
+
+    while True:
+        await asyncio.sleep(seconds)
+        collection = last_collection()
+        if collection is not None:
+            line = collection.summary().removeprefix("stream: ")
+            print(f"twxdata stream: {line}", file=sys.stderr, flush=True)
 
 
 __all__ = ["add_collect_options", "run_collect"]

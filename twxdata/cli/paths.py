@@ -88,6 +88,11 @@ def check_output(
             raise UsageError(f"{flag} {target}: exists and is not a folder")
         _check_folder(target, flag, target)
         return Output(target, flag, "directory")
+    if flag == "--raw" and target.name.endswith(".checkpoint.json"):
+        raise UsageError(
+            f"{flag} {target}: is an archive's checkpoint, not an archive: name the archive "
+            f"({target.name.removesuffix('.checkpoint.json')})"
+        )
     if suffixes == ():  # a folder or nothing
         raise UsageError(f"{flag} {target}: name a folder (ending in /)")
     if target.is_dir():

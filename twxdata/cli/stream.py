@@ -122,9 +122,9 @@ def run_add(args: argparse.Namespace) -> int:
     for rule in asked:
         old = held.get(rule.value)
         if old is not None and old.tag != rule.tag:
-            print(f"twxdata stream rules: warning: {rule.value!r} is already a rule, tagged "
-                  f"{old.tag!r}; X keeps one rule a value (sync replaces it)",
-                  file=sys.stderr)  # fmt: skip
+            was = f"tagged {old.tag!r}" if old.tag else "untagged"
+            print(f"twxdata stream rules: warning: {rule.value!r} is already a rule, {was}; "
+                  "X keeps one rule a value (sync replaces it)", file=sys.stderr)  # fmt: skip
     there = sum(1 for r in asked if r.value in held)
     done = "would add" if args.dry_run else "added"
     note = f"; {there} already there" if there else ""

@@ -79,7 +79,7 @@ class StreamCollection(Collection):
     >>> c = StreamCollection(spec={"kind": "stream"})
     >>> c.add({"data": {"id": "1", "text": "hi"}, "matching_rules": [{"id": "9", "tag": "t"}]})
     >>> len(c.tweets), c.summary()
-    (1, 'stream: 1 posts; 0 reconnections; no gaps')
+    (1, 'stream: 1 post (t 1); 0 reconnections; no gaps')
     """
 
     def __init__(self, *, spec: dict[str, Any], archive: Path | None = None) -> None:
@@ -97,12 +97,12 @@ class StreamCollection(Collection):
         self.stopped = ""
         self.unreadable = 0  # lines that were no JSON object (never archived)
         self.resumed_posts = 0  # posts an earlier run archived
+        self.rules: list[dict[str, Any]] = []  # the app's rules when the run began
 
     def add(self, response: dict[str, Any], line: bytes | None = None, **kw: Any) -> Any:
         rules = response.get("matching_rules")
         if isinstance(rules, list) and isinstance(response.get("data"), dict):
-            self.per_rule.update(str(r.get("tag") or r.get("id")) for r in rules
-                                 if isinstance(r, dict))  # fmt: skip
+            self.per_rule.update(self._rule_name(r) for r in rules if isinstance(r, dict))
         if self.archive_path is None:
             return super().add(response, line, **kw)
         paid = None
@@ -164,6 +164,13 @@ class StreamCollection(Collection):
         finally:
             self._lines = []
 
+    def _rule_name(self, rule: dict[str, Any]) -> str:
+        """A matching rule as people know it: its tag, else its value, else its id."""
+        if rule.get("tag"):
+            return str(rule["tag"])
+        values = {str(r["id"]): str(r["value"]) for r in self.rules}
+        return values.get(str(rule.get("id")), str(rule.get("id")))
+
     @property
     def posts(self) -> int:
         return self.items
@@ -171,6 +178,7 @@ class StreamCollection(Collection):
     def coverage(self) -> dict[str, Any]:
         """The stream's record for provenance: when it ran, its gaps, what was dropped."""
         return {
+            "rules": self.rules,
             "gaps": [g.as_record() for g in self.gaps],
             "reconnections": self.reconnections,
             "duplicates_dropped": self.duplicates,
@@ -191,12 +199,12 @@ class StreamCollection(Collection):
         return record
 
     def summary(self) -> str:
-        parts = [f"stream: {self.items:,} posts"]
-        if self.per_rule and len(self.per_rule) > 1:
+        parts = [f"stream: {_plural(self.items, 'post')}"]
+        if self.per_rule:
             parts[0] += " (" + ", ".join(f"{t} {n:,}" for t, n in self.per_rule.most_common(5))
             parts[0] += ")"
-        parts.append(f"{self.reconnections} reconnections")
-        parts.append(f"{len(self.gaps)} gaps" if self.gaps else "no gaps")
+        parts.append(_plural(self.reconnections, "reconnection"))
+        parts.append(_plural(len(self.gaps), "gap") if self.gaps else "no gaps")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicates dropped")
         if self.meter is not None and self.meter.low.requests:
@@ -256,14 +264,15 @@ async def collect_stream(
     params = field_params(STREAM, fields)
     client = client or default_client()
     client.prepare(ENDPOINT, params=params)  # bad fields are refused before anything opens
-    if not await stream_rules(client=client):  # free: rules read no resource
+    rules = await stream_rules(client=client)  # free: rules read no resource
+    if not rules:
         raise ParameterError(
             "rules", "at least one filtered-stream rule: the app has none, so the stream would "
-            "send nothing (add some: twxdata.add_stream_rules([...]), or twxdata stream rules "
-            "add RULE)",
+            "send nothing (add some: twxdata.add_stream_rules([...]))",
         )  # fmt: skip
     spec = stream_spec(fields)
     collection = StreamCollection(spec=spec, archive=None if raw is None else Path(raw))
+    collection.rules = [{"id": r.id, "value": r.value, "tag": r.tag} for r in rules]
     meter = collection.meter = _meter(client)
     unit = meter.unit or 0.0
     if max_cost is not None and unit > max_cost:
@@ -272,11 +281,25 @@ async def collect_stream(
     seen: set[str] = set()
     opened = None
     last_message = None
+    earlier_reconnections = 0
     if raw is not None:
-        opened = open_archive(Path(raw), spec, restart=restart, what="stream collection")
+        opened = open_archive(Path(raw), spec, restart=restart, what="collection")
         if opened.repair is not None:
             warnings.warn(str(opened.repair), RuntimeWarning, stacklevel=_caller_level())
         last_message = _resume(opened, collection, seen)
+        earlier_reconnections = _earlier(opened, "reconnections")
+        done = _already_done(collection, limit, max_cost, unit)
+        if done:  # nothing to collect: say so, connect to nothing, change nothing
+            collection.stopped = done
+            opened.archive.close()
+            warnings.warn(f"{raw} already holds {collection.items:,} posts "
+                          f"(${meter.spent_total:,.2f}): " + (
+                              "the limit is reached; raise it to go on" if done == "limit"
+                              else "max_cost is reached; raise it to go on"),
+                          CostCapReached if done == "max_cost" else ResumeNotice,
+                          stacklevel=_caller_level())  # fmt: skip
+            _last[:] = [collection]
+            return collection
         if collection.resumed_pages:
             warnings.warn(
                 f"resuming: {collection.items:,} posts already in {raw}; the time since its "
@@ -316,9 +339,11 @@ async def collect_stream(
             if opened is not None and lines:
                 await asyncio.to_thread(opened.archive.append_lines, lines)
             bar.items = collection.items
+            if batch:
+                bar.waiting = None  # messages flow: no longer "reconnecting"
             bar.refresh()
             if opened is not None and time.monotonic() - saved >= _SAVE_EVERY:
-                _save(opened, collection, connection, meter)
+                _save(opened, collection, connection, meter, earlier_reconnections)
                 saved = time.monotonic()
             if collection.stopped:
                 break
@@ -337,12 +362,12 @@ async def collect_stream(
         with contextlib.suppress(BaseException):
             await reading
         collection.gaps = connection.close(time.time())
-        collection.reconnections = connection.reconnections + _earlier(opened, "reconnections")
+        collection.reconnections = connection.reconnections + earlier_reconnections
         collection.finished_at = time.time()
         client.remove_listener(bar)
         bar.close()
         if opened is not None:
-            _save(opened, collection, connection, meter)
+            _save(opened, collection, connection, meter, earlier_reconnections)
             opened.archive.close()
     if collection.stopped == "max_cost":
         warnings.warn(
@@ -502,8 +527,23 @@ def _resume(opened: Any, collection: StreamCollection, seen: set[str]) -> float 
     collection.resumed_posts = collection.items
     meter = collection.meter
     if meter is not None:
-        meter.spent_before = float(opened.checkpoint.extra.get("spent_usd") or 0.0)
+        # The archive is the truth: a run killed after its last checkpoint save archived (and
+        # was charged for) more than the checkpoint says.
+        saved = float(opened.checkpoint.extra.get("spent_usd") or 0.0)
+        meter.spent_before = max(saved, round(meter.earlier.usd, 6))
     return last
+
+
+def _already_done(
+    collection: StreamCollection, limit: int | None, max_cost: float | None, unit: float
+) -> str:
+    """Why an archive's collection cannot go on with these bounds ("": it can)."""
+    meter = collection.meter
+    if limit is not None and collection.items >= limit:
+        return "limit"
+    if max_cost is not None and meter is not None and meter.spent_total + unit > max_cost + 1e-9:
+        return "max_cost"
+    return ""
 
 
 def _earlier(opened: Any, key: str) -> int:
@@ -513,15 +553,19 @@ def _earlier(opened: Any, key: str) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
-def _save(opened: Any, collection: StreamCollection, conn: StreamConnection, meter: Meter) -> None:
+def _save(
+    opened: Any, collection: StreamCollection, conn: StreamConnection, meter: Meter,
+    earlier_reconnections: int,
+) -> None:  # fmt: skip
     extra = opened.checkpoint.extra
     earlier = [g for g in collection.gaps if g not in conn.gaps]
     extra.update({
         "spent_usd": round(meter.spent_total, 6),
         "posts": collection.items,
         "gaps": [g.as_record() for g in earlier + conn.gaps],
-        "reconnections": _earlier(opened, "reconnections") + conn.reconnections,
+        "reconnections": earlier_reconnections + conn.reconnections,
         "duplicates_dropped": collection.duplicates,
+        "rules": collection.rules,
     })  # fmt: skip
     opened.checkpoint.save(opened.checkpoint_path)
     meter.save()
@@ -540,6 +584,10 @@ def _status(collection: StreamCollection, conn: StreamConnection, backlog: int) 
     if backlog:
         parts.append(f"backlog {backlog:,}")
     return "; ".join(parts)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

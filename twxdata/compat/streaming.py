@@ -209,7 +209,7 @@ class AsyncStreamingClient(CoreClient):
                 await self.on_data(item.line)
             reading.result()  # X refused the stream: its error
         except asyncio.CancelledError:
-            raise
+            pass  # cancelled from outside: the task ends quietly, as tweepy's does
         except Exception as exc:
             await self.on_exception(exc)
         finally:

@@ -159,6 +159,9 @@ class ProvenanceBuilder:
             self.add(response)
         return self
 
+    def _coverage(self) -> dict[str, Any]:
+        return _gaps_record(self.gaps)
+
     def build(self, *, table: str, rows: int) -> dict[str, Any]:
         """The provenance record of one table written from what was added."""
         import pyarrow  # late: `twxdata flatten` hashes its inputs before pyarrow loads
@@ -185,13 +188,22 @@ class ProvenanceBuilder:
                 "total_tweet_count": self.total_tweet_count,
             },
             "sources": self.sources,
-            **({"gaps": sorted(self.gaps, key=_start)} if self.gaps else {}),
+            **self._coverage(),
             "versions": {
                 "twxdata": __version__,
                 "pyarrow": pyarrow.__version__,
                 "python": platform.python_version(),
             },
         }
+
+
+def _gaps_record(gaps: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stream's gaps, and that a table with gaps is not complete."""
+    if not gaps:
+        return {}
+    count = f"{len(gaps)} gap{'s' * (len(gaps) != 1)}"
+    return {"gaps": sorted(gaps, key=_start), "complete": False,
+            "incomplete": [f"{count} in the stream (see gaps)"]}  # fmt: skip
 
 
 def _start(gap: Mapping[str, Any]) -> str:

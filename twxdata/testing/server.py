@@ -478,7 +478,7 @@ class FakeXApi:
         ``TooManyConnections`` when the app's connections are all in use."""
         record = RequestRecord(time.time(), e.name, creds.token, request.path, params, 200,
                                None, False)  # fmt: skip
-        if stream.too_many_connections(self.stream):
+        if stream.too_many_connections(self.stream, e.name):
             self.stats.record(dataclasses.replace(record, status=429))
             body = orjson.dumps(stream.TOO_MANY_CONNECTIONS)
             return web.Response(status=429, body=body, headers={**headers, "content-type": JSON})

@@ -72,7 +72,7 @@ class LiveStream:
     started: float | None = None  # when the first post happened (set on first connection)
     sent: list[tuple[int, str]] = field(default_factory=list)  # (connection, post id)
     connections: int = 0
-    open: int = 0
+    open: dict[str, int] = field(default_factory=dict)  # connections open, per endpoint
     _faults: list[_Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -92,8 +92,8 @@ class LiveStream:
             return self._faults.pop(0) if self._faults else None
 
 
-def too_many_connections(stream: LiveStream) -> bool:
-    return stream.open >= stream.max_connections
+def too_many_connections(stream: LiveStream, endpoint: str) -> bool:
+    return stream.open.get(endpoint, 0) >= stream.max_connections
 
 
 async def serve(
@@ -105,7 +105,8 @@ async def serve(
     backfill = ctx.req.extra.get("backfill_minutes")
     stream.connections += 1
     number = stream.connections
-    stream.open += 1
+    endpoint = ctx.req.endpoint.name
+    stream.open[endpoint] = stream.open.get(endpoint, 0) + 1
     resp = web.StreamResponse(status=200, headers={**headers, "content-type": "application/json"})
     resp.enable_chunked_encoding()
     try:
@@ -121,7 +122,7 @@ async def serve(
     except (ConnectionResetError, asyncio.CancelledError):
         pass  # the client went away
     finally:
-        stream.open -= 1
+        stream.open[endpoint] -= 1
     return resp
 
 
@@ -148,7 +149,9 @@ async def _send(
         due = stream.started + index / stream.rate
         now = time.time()
         if due > now:
-            wait = min(due - now, quiet_since + stream.heartbeat - now)
+            if _gone(request):
+                return  # the client closed it: the slot is free at once, as on X
+            wait = min(due - now, quiet_since + stream.heartbeat - now, 0.05)
             if wait > 0:
                 await asyncio.sleep(wait)
             if time.time() >= quiet_since + stream.heartbeat:
@@ -180,13 +183,16 @@ async def _strike(
         if request.transport is not None:
             request.transport.close()
         return
-    # stall: open and silent until the client gives up on it (aiohttp does not cancel a
-    # handler whose client left, so the fake looks)
+    # stall: open and silent until the client gives up on it
     deadline = time.time() + 3600
-    while time.time() < deadline and request.transport is not None:
-        if request.transport.is_closing():
-            return
+    while time.time() < deadline and not _gone(request):  # noqa: ASYNC110 - polls the socket
         await asyncio.sleep(0.02)
+
+
+def _gone(request: web.Request) -> bool:
+    """Whether the client closed the connection (aiohttp does not cancel a handler whose
+    client left, so the fake looks)."""
+    return request.transport is None or request.transport.is_closing()
 
 
 def _message(
@@ -240,6 +246,9 @@ def _made_new(
         post["conversation_id"] = new
     if post.get("edit_history_tweet_ids") == [old]:
         post["edit_history_tweet_ids"] = [new]
+    controls = post.get("edit_controls")
+    if isinstance(controls, dict) and "editable_until" in controls:
+        controls["editable_until"] = iso(at + 3600)  # an hour to edit, from now
     if matching:
         body["matching_rules"] = matching
     return orjson.dumps(body), new
