@@ -47,8 +47,9 @@ class Arrival:
 
 class StreamReader:
     """Reads ``endpoint`` through ``client`` for as long as asked, reconnecting by
-    ``connection``'s rules. ``backfill_minutes`` is asked for on every reconnection (and on
-    the first connection of a resumed collection), where the access level allows it."""
+    ``connection``'s rules. ``backfill_minutes`` is asked for on every reconnection after a
+    gap (and on the first connection of a resumed collection), where the access level
+    allows it."""
 
     def __init__(
         self,
@@ -68,6 +69,13 @@ class StreamReader:
         self.backfill_minutes = backfill_minutes
         self.clock = clock
         self.bytes_read = 0
+        # At most this many posts are read (None: no bound); the reader stops by itself once
+        # they are in, whatever the consumer's backlog: X charges every post it delivers, so
+        # a limit or a spend cap is kept here, where the posts arrive, never by dropping
+        # posts already paid for.
+        self.max_posts: int | None = None
+        self.posts = 0
+        self.budget_reached = False  # it returned because max_posts were in
         # Told (without waiting) what happens to the connection: "connect", "keep_alive",
         # "disconnect" (with its cause), "request_error" (the status): tweepy's callbacks.
         self.notify = notify or _nobody
@@ -75,7 +83,7 @@ class StreamReader:
     async def run(self, deliver: Callable[[Arrival], None], stop: asyncio.Event) -> None:
         conn = self.connection
         name = self.endpoint.name
-        while not stop.is_set():
+        while not stop.is_set() and not self._at_budget():
             wait = conn.wait_before_connect(self.clock())
             if wait > 0:
                 why = "reconnecting" if conn.connections else "connecting"
@@ -100,13 +108,22 @@ class StreamReader:
                 self.notify("connect", "")
                 await self._read(opened, deliver, stop)
                 self.notify("disconnect", "")
+                if self._at_budget():
+                    return
             finally:
                 opened.close()
 
+    def _at_budget(self) -> bool:
+        """Whether ``max_posts`` posts are in (noted in ``budget_reached``)."""
+        if self.max_posts is not None and self.posts >= self.max_posts:
+            self.budget_reached = True
+        return self.budget_reached
+
     def _params(self) -> dict[str, Any]:
         params = dict(self.params)
-        resumed = self.connection.connections > 0 or self.connection.last_message is not None
-        if self.backfill_minutes and resumed:
+        # Only when something was missed: a disconnection, or the time between two runs (a
+        # connection ended on purpose, at a budget, misses nothing).
+        if self.backfill_minutes and self.connection.gap_open:
             params["backfill_minutes"] = self.backfill_minutes
         return params
 
@@ -182,6 +199,10 @@ class StreamReader:
                         continue
                     gap = conn.received(now, message=True)
                     deliver(Arrival(line, now, conn.connections, gap))
+                    if line.lstrip().startswith(b'{"data"'):
+                        self.posts += 1
+                        if self._at_budget():
+                            return  # the limit or the cap: no post more is read
                     if _operational_disconnect(line):
                         conn.disconnected(now, Cause.OPERATIONAL, detail="X ended the stream")
                         log.warning("%s: X ended the stream (operational-disconnect): "

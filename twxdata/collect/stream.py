@@ -316,6 +316,7 @@ async def collect_stream(
     client.add_listener(bar)
     queue: asyncio.Queue[Arrival] = asyncio.Queue()
     stop = stop or asyncio.Event()
+    reader.max_posts = _budget(collection, limit, max_cost, unit)
     reading = asyncio.create_task(reader.run(queue.put_nowait, stop))
     started = time.monotonic()
     saved = 0.0
@@ -331,11 +332,22 @@ async def collect_stream(
                 collection.stopped = collection.stopped or "stopped"
                 break
             batch = await _next_batch(queue, reading, _until(started, seconds))
-            if reading.done() and not batch:
+            if reading.done() and not batch and queue.empty():
                 reading.result()  # X refused the stream: its error, raised here
-                break
+                if not reader.budget_reached:
+                    break
+                done = _already_done(collection, limit, max_cost, unit)
+                if done:
+                    collection.stopped = done
+                    break
+                # Its budget counted posts the collection dropped as duplicates (backfill):
+                # read on, for what is left.
+                reader.posts, reader.budget_reached = 0, False
+                reader.max_posts = _budget(collection, limit, max_cost, unit)
+                reading = asyncio.create_task(reader.run(queue.put_nowait, stop))
+                continue
             collection.max_backlog = max(collection.max_backlog, len(batch))
-            lines = _take(batch, collection, seen, limit, max_cost, echo)
+            lines = _take(batch, collection, seen, limit, max_cost, echo, reader)
             if opened is not None and lines:
                 await asyncio.to_thread(opened.archive.append_lines, lines)
             bar.items = collection.items
@@ -467,7 +479,7 @@ async def _next_batch(
 
 def _take(
     batch: list[Arrival], collection: StreamCollection, seen: set[str], limit: int | None,
-    max_cost: float | None, echo: IO[bytes] | None,
+    max_cost: float | None, echo: IO[bytes] | None, reader: StreamReader | None = None,
 ) -> list[bytes]:  # fmt: skip
     """Add what arrived to the collection, in order, up to the limit or the cost cap; the
     archive lines to write."""
@@ -484,13 +496,9 @@ def _take(
         if post is not None:
             if post in seen:
                 collection.duplicates += 1
+                if reader is not None and reader.max_posts is not None:
+                    reader.max_posts += 1  # a post sent again (backfill) is no post more
                 continue
-            if limit is not None and collection.items >= limit:
-                collection.stopped = "limit"
-                break
-            if max_cost is not None and meter.spent_total + (meter.unit or 0.0) > max_cost + 1e-9:
-                collection.stopped = "max_cost"
-                break
             seen.add(post)
         record: dict[str, Any] = {"endpoint": ENDPOINT.name, "url": ENDPOINT.path,
                   "retrieved_at": utc_ms(arrival.at), "version": __version__,
@@ -505,6 +513,10 @@ def _take(
         if echo is not None:
             echo.write(line)
             echo.flush()
+    # Every post delivered is kept (X charged it); the reader read no more than allowed.
+    done = _already_done(collection, limit, max_cost, meter.unit or 0.0)
+    if done:
+        collection.stopped = done
     return lines
 
 
@@ -532,6 +544,20 @@ def _resume(opened: Any, collection: StreamCollection, seen: set[str]) -> float 
         saved = float(opened.checkpoint.extra.get("spent_usd") or 0.0)
         meter.spent_before = max(saved, round(meter.earlier.usd, 6))
     return last
+
+
+def _budget(
+    collection: StreamCollection, limit: int | None, max_cost: float | None, unit: float
+) -> int | None:
+    """How many more posts may be read: what ``limit`` leaves, and what ``max_cost`` pays
+    for at the post price (None: no bound)."""
+    bounds = []
+    if limit is not None:
+        bounds.append(limit - collection.items)
+    meter = collection.meter
+    if max_cost is not None and meter is not None and unit > 0:
+        bounds.append(int((max_cost - meter.spent_total) / unit + 1e-9))
+    return max(0, min(bounds)) if bounds else None
 
 
 def _already_done(
