@@ -239,8 +239,15 @@ def test_tables_without_raw_keep_every_message_in_a_spool_until_written(tmp_path
         done = subprocess.run([*command, "-o", tmp_path / "posts.parquet", "--limit", "15"],
                               env=env, capture_output=True, timeout=60)  # fmt: skip
         assert done.returncode == 0, done.stderr
-    assert twxdata.read_parquet(tmp_path / "posts.parquet").shape[0] == 15
-    assert not list((tmp_path / "cache").rglob("*.jsonl"))  # written: the spool is gone
+        assert twxdata.read_parquet(tmp_path / "posts.parquet").shape[0] == 15
+        assert not list((tmp_path / "cache").rglob("*.jsonl"))  # written: the spool is gone
+        # Stopped at a cap, the same -o with a higher cap goes on from the kept spool.
+        capped = [*command, "-o", tmp_path / "capped.parquet", "--max-cost"]
+        first = subprocess.run([*capped, "0.05"], env=env, capture_output=True, timeout=60)
+        assert first.returncode == 0 and b"raise --max-cost" in first.stderr, first.stderr
+        more = subprocess.run([*capped, "0.08"], env=env, capture_output=True, timeout=60)
+        assert more.returncode == 0, more.stderr
+        assert twxdata.read_parquet(tmp_path / "capped.parquet").shape[0] == 16
 
 
 @pytest.mark.parametrize(

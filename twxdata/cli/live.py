@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import sys
 import warnings
 from pathlib import Path
@@ -87,22 +88,24 @@ def run_collect(args: argparse.Namespace) -> int:
     if args.restart and raw is None:
         raise UsageError("--restart needs --raw (the collection to start over)")
     spec = stream_spec("minimal" if args.minimal_fields else "research")
+    archive = raw.path if raw is not None else None
+    spool = None
+    if output is not None and raw is None:
+        # Every message is kept on disk as it arrives even without --raw: a kill, Ctrl-C, a
+        # cap or a failed final write loses nothing, and the same command (same -o) goes on
+        # from it; removed once the tables of a finished run are written.
+        folder = output.path if output.kind == "directory" else output.path.parent
+        where = str(output.path.resolve()).encode()
+        key = hashlib.sha256(Checkpoint(spec=spec).fingerprint.encode() + b"\0" + where)
+        spool = archive = spool_for("stream", key.hexdigest()[:16], folder)
     stale: list[Path] = []
     if output is not None:  # tables of another collection are never replaced unasked
-        stale = check_replacing(output, spec, raw.path if raw else None, replace=args.replace)
+        stale = check_replacing(output, spec, archive, replace=args.replace)
     show = not args.quiet and sys.stderr.isatty()
     client = client_from_args(args)
     from twxdata.endpoints import get_endpoint
 
     client.credentials.for_endpoint(get_endpoint("search_stream"))  # before any request
-    archive = raw.path if raw is not None else None
-    spool = None
-    if output is not None and raw is None:
-        # Every message is kept on disk as it arrives even without --raw: a kill, or a failed
-        # final write, loses nothing (the same command goes on from it; removed once the
-        # tables are written).
-        folder = output.path if output.kind == "directory" else output.path.parent
-        spool = archive = spool_for("stream", Checkpoint(spec=spec).fingerprint, folder)
     echo = sys.stdout.buffer if output is None and raw is None else None
     return asyncio.run(_main(client, args, output, archive, spool, echo, show, stale))
 
@@ -191,10 +194,12 @@ async def _main(
         where = f" -> {', '.join(written)}" if written else ""
         summary = collection.summary().removeprefix("stream: ")
         print(f"twxdata stream: {summary}{where}", file=sys.stderr)
-        if (interrupted or collection.stopped == "max_cost") and archive is not None:
-            print("twxdata stream: run the same command again to go on"
-                  + (f" appending to {archive}" if spool is None else ""),
-                  file=sys.stderr)  # fmt: skip
+        if collection.stopped == "max_cost" and archive is not None:
+            print("twxdata stream: raise --max-cost and run the command again to go on "
+                  f"(every message so far is kept in {archive})", file=sys.stderr)  # fmt: skip
+        elif interrupted and archive is not None:
+            print("twxdata stream: run the same command again to go on (every message so "
+                  f"far is kept in {archive})", file=sys.stderr)  # fmt: skip
     if piped:
         return closed_stdout()
     if interrupted:

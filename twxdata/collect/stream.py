@@ -194,7 +194,7 @@ class StreamCollection(Collection):
         record = super().completeness()
         if self.gaps:
             why = list(record.get("incomplete", []))
-            why.append(f"{len(self.gaps)} gaps in the stream (see stream.gaps)")
+            why.append(f"{_plural(len(self.gaps), 'gap')} in the stream (see stream.gaps)")
             record = {"complete": False, "incomplete": why}
         return record
 
@@ -208,7 +208,7 @@ class StreamCollection(Collection):
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicates dropped")
         if self.meter is not None and self.meter.low.requests:
-            parts.append(f"cost ${self.meter.spent_total:,.2f}")
+            parts.append(f"cost {_usd(self.meter.spent_total)}")
         if self.resumed_pages:
             parts.append(f"{self.resumed_pages:,} messages from an earlier run")
         if self.stopped:
@@ -293,7 +293,7 @@ async def collect_stream(
             collection.stopped = done
             opened.archive.close()
             warnings.warn(f"{raw} already holds {collection.items:,} posts "
-                          f"(${meter.spent_total:,.2f}): " + (
+                          f"({_usd(meter.spent_total)}): " + (
                               "the limit is reached; raise it to go on" if done == "limit"
                               else "max_cost is reached; raise it to go on"),
                           CostCapReached if done == "max_cost" else ResumeNotice,
@@ -383,8 +383,8 @@ async def collect_stream(
             opened.archive.close()
     if collection.stopped == "max_cost":
         warnings.warn(
-            f"stopped at max_cost=${max_cost:,.2f} after {collection.items:,} posts "
-            f"(${meter.spent_total:,.2f}); the same call with a higher max_cost goes on",
+            f"stopped at max_cost={_usd(max_cost or 0.0)} after {collection.items:,} posts "
+            f"({_usd(meter.spent_total)}); the same call with a higher max_cost goes on",
             CostCapReached, stacklevel=_caller_level(),
         )  # fmt: skip
     return collection
@@ -610,6 +610,18 @@ def _status(collection: StreamCollection, conn: StreamConnection, backlog: int) 
     if backlog:
         parts.append(f"backlog {backlog:,}")
     return "; ".join(parts)
+
+
+def _usd(amount: float) -> str:
+    """Dollars to the cent, or to the tenth of a cent when that is not exact (a post costs
+    half a cent).
+
+    >>> _usd(0.125), _usd(0.25)
+    ('$0.125', '$0.25')
+    """
+    return (
+        f"${amount:,.2f}" if abs(amount * 100 - round(amount * 100)) < 1e-6 else f"${amount:,.3f}"
+    )
 
 
 def _plural(count: int, noun: str) -> str:

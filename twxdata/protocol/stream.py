@@ -165,6 +165,7 @@ class StreamConnection:
         self.next_at = 0.0  # no attempt before this (backoff)
         self.gaps: list[Gap] = []
         self._gap: tuple[float | None, str, str] | None = None  # open: (start, cause, detail)
+        self.started_at: float | None = None  # the first attempt: a gap before any message
         if last_message is not None:  # the time between two runs is a gap too
             self._gap = (last_message, Cause.NOT_RUNNING.value, "")
 
@@ -188,6 +189,8 @@ class StreamConnection:
     def connecting(self, now: float) -> None:
         """An attempt is being made now."""
         self.attempts.append(now)
+        if self.started_at is None:
+            self.started_at = now
 
     def connected(self, now: float) -> None:
         """The attempt was answered 200: the stream flows."""
@@ -222,8 +225,9 @@ class StreamConnection:
         """The connection ended (or an attempt failed) for ``cause``: the seconds to wait
         before the next attempt. A gap opens unless one is open already."""
         self.is_connected = False
-        if self._gap is None:
-            self._gap = (self.last_message, cause.value, detail)
+        if self._gap is None:  # from the last message, or the start when none came yet
+            start = self.last_message if self.last_message is not None else self.started_at
+            self._gap = (start, cause.value, detail)
         self.failures += 1
         n = self.failures
         p = self.policy
