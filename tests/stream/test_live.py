@@ -127,7 +127,9 @@ async def test_backfill_fills_a_gap_and_its_duplicates_are_dropped(tmp_path):
                                                client=client, progress=False,
                                                policy=FAST)  # fmt: skip
     ids = archive_ids(raw)
-    assert got.duplicates >= 10 and len(set(ids)) == len(ids) == 40 and got.stopped == "limit"
+    # With backfill the limit is kept by the consumer (posts sent again are dropped there), so
+    # the last burst may bring a few more: kept, never dropped (X charged them).
+    assert got.duplicates >= 10 and len(set(ids)) == len(ids) >= 40 and got.stopped == "limit"
     connects = [r.params.get("backfill_minutes") for r in api.stats.log
                 if r.endpoint == "search_stream"]  # fmt: skip
     # Asked on the reconnection after the drop, never on the first connection.

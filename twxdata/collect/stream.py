@@ -316,7 +316,8 @@ async def collect_stream(
     client.add_listener(bar)
     queue: asyncio.Queue[Arrival] = asyncio.Queue()
     stop = stop or asyncio.Event()
-    reader.max_posts = _budget(collection, limit, max_cost, unit)
+    if backfill_minutes is None:  # (backfill resends posts: the consumer counts those)
+        reader.max_posts = _budget(collection, limit, max_cost, unit)
     reading = asyncio.create_task(reader.run(queue.put_nowait, stop))
     started = time.monotonic()
     saved = 0.0
@@ -334,20 +335,13 @@ async def collect_stream(
             batch = await _next_batch(queue, reading, _until(started, seconds))
             if reading.done() and not batch and queue.empty():
                 reading.result()  # X refused the stream: its error, raised here
-                if not reader.budget_reached:
-                    break
-                done = _already_done(collection, limit, max_cost, unit)
-                if done:
-                    collection.stopped = done
-                    break
-                # Its budget counted posts the collection dropped as duplicates (backfill):
-                # read on, for what is left.
-                reader.posts, reader.budget_reached = 0, False
-                reader.max_posts = _budget(collection, limit, max_cost, unit)
-                reading = asyncio.create_task(reader.run(queue.put_nowait, stop))
-                continue
+                if reader.budget_reached:  # the reader stopped at the posts allowed
+                    collection.stopped = _already_done(collection, limit, max_cost, unit) or (
+                        "limit" if limit is not None else "max_cost"
+                    )
+                break
             collection.max_backlog = max(collection.max_backlog, len(batch))
-            lines = _take(batch, collection, seen, limit, max_cost, echo, reader)
+            lines = _take(batch, collection, seen, limit, max_cost, echo)
             if opened is not None and lines:
                 await asyncio.to_thread(opened.archive.append_lines, lines)
             bar.items = collection.items
@@ -479,7 +473,7 @@ async def _next_batch(
 
 def _take(
     batch: list[Arrival], collection: StreamCollection, seen: set[str], limit: int | None,
-    max_cost: float | None, echo: IO[bytes] | None, reader: StreamReader | None = None,
+    max_cost: float | None, echo: IO[bytes] | None,
 ) -> list[bytes]:  # fmt: skip
     """Add what arrived to the collection, in order, up to the limit or the cost cap; the
     archive lines to write."""
@@ -496,8 +490,6 @@ def _take(
         if post is not None:
             if post in seen:
                 collection.duplicates += 1
-                if reader is not None and reader.max_posts is not None:
-                    reader.max_posts += 1  # a post sent again (backfill) is no post more
                 continue
             seen.add(post)
         record: dict[str, Any] = {"endpoint": ENDPOINT.name, "url": ENDPOINT.path,
