@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import socket
@@ -72,11 +73,13 @@ def serve(port: int, count: int, ready: multiprocessing.synchronize.Event) -> No
         resp.enable_chunked_encoding()
         await resp.prepare(request)
         step = 64 << 10
-        for start in range(0, len(blob), step):
-            await resp.write(blob[start : start + step])
-        while True:  # then quiet, with X's heartbeat
-            await asyncio.sleep(1)
-            await resp.write(b"\r\n")
+        with contextlib.suppress(ConnectionError):  # the collection has all it wanted
+            for start in range(0, len(blob), step):
+                await resp.write(blob[start : start + step])
+            while True:  # then quiet, with X's heartbeat
+                await asyncio.sleep(1)
+                await resp.write(b"\r\n")
+        return resp
 
     app = web.Application()
     app.router.add_get("/2/tweets/search/stream/rules", get_rules)
