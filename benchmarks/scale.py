@@ -6,7 +6,9 @@ as benchmarks/flatten.py does) totalling ``--mb`` MB, one in ten gzip'd, and mea
 - ``twxdata flatten FILES -o DIR/``: one process (the anchor);
 - ``twxdata flatten FILES -o DIR/ --workers 2``: the same tables from two processes;
 - ``twxdata flatten FILES -o DIR/ --engine dask --workers 2``: a dataset from a 2-worker
-  ``LocalCluster`` started by the command.
+  ``LocalCluster`` started by the command;
+- ``twxdata.scale.flatten(FILES, DIR)``: the same dataset from one process (the dask row's
+  own anchor).
 
 Wall time is the whole command; memory is the peak resident set of every process of the
 command's tree, sampled every 20 ms (the largest worker is reported "per worker"). Then it
@@ -81,6 +83,9 @@ def measure(cmd: list[str]) -> Run:
     return Run(seconds, cpu, total, driver, max(peaks.values(), default=driver))
 
 
+_ONE_DATASET = "import sys, twxdata.scale as s; s.flatten(sys.argv[2:], sys.argv[1])"
+
+
 def build_inputs(files: int, megabytes: int) -> list[Path]:
     """One archive of ``megabytes`` with every post new (benchmarks/flatten.py's), cut into
     ``files`` files at line ends; one in ten gzip'd, as archives often are."""
@@ -144,6 +149,15 @@ def main() -> int:
         "one process": [*twx, "-o", f"{out}/one/"],
         "--workers 2": [*twx, "-o", f"{out}/two/", "--workers", "2"],
         "dask LocalCluster (2)": [*twx, "-o", f"{out}/dask/", "--engine", "dask", "--workers", "2"],
+        # The dataset the dask row writes, from one process: its output's own anchor (a
+        # dataset is partitioned by day and staged, more work than two table files).
+        "one process, dataset": [
+            sys.executable,
+            "-c",
+            _ONE_DATASET,
+            f"{out}/one-ds",
+            *map(str, inputs),
+        ],
     }
     runs: dict[str, list[Run]] = {name: [] for name in cmds}
     for _ in range(args.repeat):  # interleaved: a busy moment hits every command alike
@@ -164,6 +178,8 @@ def main() -> int:
               f"{anchor.seconds / r.seconds:6.2f} {r.cpu / r.seconds:6.2f} "
               f"{r.peak_worker_mb:10.0f} {r.peak_worker_mb / anchor.peak_worker_mb:6.2f} "
               f"{r.peak_driver_mb:10.0f} {r.peak_total_mb:8.0f}")  # fmt: skip
+    same = median["one process, dataset"].seconds / median["dask LocalCluster (2)"].seconds
+    print(f"\ndask LocalCluster (2) against one process writing the same dataset: {same:.2f}x")
     cores = os.cpu_count() or 1
     print(
         f"\nthe one process already keeps {anchor.cpu / anchor.seconds:.2f} cores busy: on "
