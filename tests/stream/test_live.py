@@ -65,6 +65,10 @@ async def test_ten_minutes_of_faults_lose_nothing_sent_duplicate_nothing_and_rec
     assert causes == ["network", "stall", "operational disconnect", "network",
                       "operational disconnect"]  # fmt: skip
     assert all(g.start is not None and g.end is not None and g.end >= g.start for g in got.gaps)
+    frame = got.gap_frame()  # for a study's coverage statement: UTC times, seconds, causes
+    assert frame["cause"].tolist() == causes
+    assert str(frame.dtypes["start"]) == "timestamp[ms, tz=UTC][pyarrow]"
+    assert (frame["end"] >= frame["start"]).all() and (frame["seconds"] >= 0).all()
     assert got.reconnections >= 5
     # The gaps are in the archive (the first message after each), its provenance and checkpoint.
     gaps_in_archive = [orjson.loads(line)["__twxdata"]["gap"]

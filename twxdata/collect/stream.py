@@ -47,6 +47,7 @@ from twxdata.collect.call import (
 )
 from twxdata.collect.collection import Collection, Responses, page_items
 from twxdata.collect.defaults import current_prices, default_client
+from twxdata.collect.gaps import gap_frame
 from twxdata.collect.kinds import Kind
 from twxdata.collect.meter import Meter
 from twxdata.collect.plan import Fields, check_positive, field_params
@@ -154,6 +155,14 @@ class StreamCollection(Collection):
         if name not in self._frames:
             self._frames[name] = to_pandas(tables[name])
         return self._frames[name]
+
+    def gap_frame(self) -> pd.DataFrame:
+        """The gaps as a DataFrame: ``start``, ``end`` (UTC), ``seconds``, ``cause``, ``detail``.
+
+        >>> StreamCollection(spec={}).gap_frame().columns.tolist()
+        ['start', 'end', 'seconds', 'cause', 'detail']
+        """
+        return gap_frame(self.gaps)
 
     def to_dataset(self, folder: Path | str) -> list[Path]:
         if self.archive_path is None:
