@@ -9,10 +9,12 @@ day's rows were written: the Dask worker's peak was 1.48x the one-process flatte
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pyarrow as pa
 
+import twxdata.scale.parts as parts
 import twxdata.scale.store as store
 from twxdata.scale.parts import PartitionedWriter
 from twxdata.scale.store import Store
@@ -48,17 +50,26 @@ def test_a_sparse_day_holds_its_rows_not_the_batches_they_came_from(tmp_path):
 
 
 def test_a_task_s_buckets_hold_their_rows_not_the_parsed_batches(tmp_path, monkeypatch):
-    """The first pass splits posts into merge buckets by day: the same holds there."""
+    """The first pass splits posts into merge buckets by day: the same holds there (rows wait
+    as whole batches, never as slices of them; each bucket's part is staged at once)."""
     pinned: list[tuple[int, int]] = []
-    write = store.FragmentWriter.write
+    add, write = parts.BucketSplitter.add, store.FragmentWriter.write
 
-    def measured(self: store.FragmentWriter, table: pa.Table) -> None:
-        write(self, table)
-        if self._held:
-            pinned.append((sum(t.get_total_buffer_size() for t in self._held),
-                           sum(t.nbytes for t in self._held)))  # fmt: skip
+    def measured(self: parts.BucketSplitter, table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
+        yield from add(self, table)
+        for held in (self._held, *(w._held for w in writers)):
+            if held:
+                pinned.append((sum(t.get_total_buffer_size() for t in held),
+                               sum(t.nbytes for t in held)))  # fmt: skip
 
-    monkeypatch.setattr(store.FragmentWriter, "write", measured)
+    writers: list[store.FragmentWriter] = []
+
+    def watched(self: store.FragmentWriter, table: pa.Table, *, now: bool = False) -> None:
+        writers.append(self)
+        write(self, table, now=now)
+
+    monkeypatch.setattr(parts.BucketSplitter, "add", measured)
+    monkeypatch.setattr(store.FragmentWriter, "write", watched)
     lines = []
     for n in range(3000):  # one page per post: each parsed batch has many days' posts
         day = 2 if n % 50 == 0 else 1
@@ -68,4 +79,5 @@ def test_a_task_s_buckets_hold_their_rows_not_the_parsed_batches(tmp_path, monke
     archive.write_text("\n".join(lines) + "\n")
     record = flatten_files([str(archive)], str(tmp_path / "ds"), spread=2, tables=["tweets"])
     assert record.rows["tweets"] == 3000
+    assert {f.bucket for f in record.fragments["tweets"]} == {0, 1}
     assert pinned and max(p / max(n, 1) for p, n in pinned) < 4

@@ -168,7 +168,7 @@ class Store:
 
 # Rows are written in blocks of this many (counted, not measured: a wide table's size is
 # costly to ask for): fewer record batches and row groups, each of a good size.
-_BLOCK_ROWS = 4_096
+BLOCK_ROWS = 4_096
 
 
 class FragmentWriter:
@@ -188,15 +188,21 @@ class FragmentWriter:
         self._held: list[pa.Table] = []
         self._held_rows = 0
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, *, now: bool = False) -> None:
         """Add rows; they are written in blocks (a wide table costs as much per record batch
-        or row group as per megabyte of its data)."""
+        or row group as per megabyte of its data), or ``now``: a block made by the caller."""
         if table.num_rows == 0:
+            return
+        if now:
+            self._flush()
+            self._held = [table]
+            self.rows += table.num_rows
+            self._flush()
             return
         self._held.append(table)
         self._held_rows += table.num_rows
         self.rows += table.num_rows
-        if self._held_rows >= _BLOCK_ROWS:
+        if self._held_rows >= BLOCK_ROWS:
             self._flush()
 
     def _flush(self) -> None:
