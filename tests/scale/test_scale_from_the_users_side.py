@@ -185,3 +185,33 @@ def test_an_empty_input_is_named_and_only_empty_inputs_are_an_error(folder):
         none = twxdata("flatten", "empty.jsonl", "-o", "u.parquet", *extra, cwd=folder)
         assert none.returncode == 1 and "no API responses" in none.stderr, none.stderr
         assert not (folder / "u.parquet").exists()
+
+
+def test_a_dataset_folder_may_have_a_dot_in_its_name(folder):
+    ran = twxdata("flatten", "in/**", "-o", "ds.v2/", "--engine", "dask", "-q", cwd=folder)
+    assert ran.returncode == 0, ran.stderr
+    assert (folder / "ds.v2" / engine.MANIFEST).is_file()
+    refused = twxdata("flatten", "in/**", "-o", "ds.parquet", "--engine", "dask", cwd=folder)
+    assert refused.returncode == 2 and "a dataset is a folder" in refused.stderr
+
+
+def test_a_folder_of_the_users_files_is_never_made_a_dataset(folder):
+    before = sorted(p.name for p in (folder / "in").iterdir())
+    refused = twxdata("flatten", "in/*.jsonl*", "-o", "in/", "--engine", "dask", cwd=folder)
+    assert refused.returncode == 2 and "holds other files" in refused.stderr, refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert sorted(p.name for p in (folder / "in").iterdir()) == before  # nothing written
+    with pytest.raises(ParameterError, match="out"):
+        scale.flatten([str(folder / "in" / before[0])], str(folder / "in"))
+    assert sorted(p.name for p in (folder / "in").iterdir()) == before
+
+
+def test_a_run_killed_before_its_manifest_goes_on(folder):
+    inputs = sorted(str(p) for p in (folder / "in").iterdir())
+    whole = scale.flatten(inputs, str(folder / "ds"))
+    (folder / "ds" / engine.MANIFEST).unlink()  # as if killed between its files and manifest
+    (folder / "ds" / "_twxdata_staging").mkdir()
+    again = twxdata("flatten", "in/**", "-o", "ds/", "--engine", "dask", "-q", cwd=folder)
+    assert again.returncode == 0, again.stderr
+    posts = pq.read_table(folder / "ds" / "tweets").num_rows
+    assert posts == whole.rows["tweets"]  # the files there counted as held: no row twice

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import importlib
 import logging
+import os
 import shutil
 import sys
 import warnings
@@ -70,7 +71,7 @@ def wanted(args: argparse.Namespace) -> bool:
 def check_scale_options(args: argparse.Namespace) -> None:
     """Options that do not go together, or do nothing here, refused before any work; and a
     folder holding the other layout (table files or a dataset) never gets both."""
-    from twxdata.scale.engine import MANIFEST
+    from twxdata.scale.engine import MANIFEST, foreign_files
     from twxdata.scale.sources import is_url
     from twxdata.tables.names import TABLE_NAMES
 
@@ -95,13 +96,22 @@ def check_scale_options(args: argparse.Namespace) -> None:
     if not folder.is_dir():
         return
     if dataset:
+        if (folder / MANIFEST).is_file():
+            return
         held = [n for n in TABLE_NAMES if (folder / f"{n}.parquet").is_file()
                 or (folder / f"{n}.csv").is_file()]  # fmt: skip
-        if held and not (folder / MANIFEST).is_file():
+        if held:
             raise UsageError(
                 f"-o {args.output}: holds table files ({', '.join(held[:2])}"
                 f"{' ...' if len(held) > 2 else ''}), not a dataset; a dataset needs a folder "
                 "of its own: give another folder"
+            )
+        others = foreign_files(folder)
+        if others:
+            raise UsageError(
+                f"-o {args.output}: holds other files ({', '.join(others[:2])}"
+                f"{' ...' if len(others) > 2 else ''}), not a dataset; a dataset needs a "
+                "folder of its own: give a new or empty folder"
             )
     elif (folder / MANIFEST).is_file():
         raise UsageError(
@@ -124,7 +134,8 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     options = storage_options(args.storage_option)
     dask = args.engine == "dask" or bool(args.scheduler)
     as_dataset = dask or is_url(args.output)
-    if as_dataset and not (is_url(args.output) or Path(args.output).suffix == ""):
+    folder_given = args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()
+    if as_dataset and not (is_url(args.output) or folder_given or Path(args.output).suffix == ""):
         raise UsageError(f"-o {args.output}: a dataset is a folder (OUT/) or a URL")
     if as_dataset and args.format == "csv":
         raise UsageError("--format csv: a dataset is Parquet")

@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -121,8 +122,12 @@ def flatten(
     names = _tables(tables)
     if rows_per_file < 1:
         raise ParameterError("rows_per_file", "must be a positive integer", got=rows_per_file)
-    sources = expand(paths, storage_options)
     store = Store(out, out_options)
+    others = foreign_files(store.local) if targets is None and store.local is not None else []
+    if others:
+        raise ParameterError("out", "a new or empty folder, or a dataset (it holds other "
+                             f"files: {', '.join(others[:3])})", got=out)  # fmt: skip
+    sources = expand(paths, storage_options)
     # Inputs' failures are named by the tasks; what is left of the store's is the output's.
     with storage_failures(out, "cannot write the dataset there"), one_writer(store):
         result = _run(store, sources, out, names, client=client, workers=workers,
@@ -180,6 +185,24 @@ def _run(
         result.files = [f for done in merged for f in done["files"]]
     store.remove(STAGING)
     return result
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """What in a local ``folder`` without a manifest is not a dataset's own: a dataset's
+    folder holds its table folders and our files only (a run killed before writing its
+    manifest leaves those, and the same run again goes on), so a folder of the user's files
+    is never made one.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> (folder / "tweets").mkdir(); _ = (folder / "notes.txt").write_text("mine")
+    >>> foreign_files(folder)
+    ['notes.txt']
+    """
+    if not folder.is_dir() or (folder / MANIFEST).is_file():
+        return []
+    return sorted(e.name for e in folder.iterdir()
+                  if not (e.name in TABLE_NAMES and e.is_dir())
+                  and not e.name.startswith(("_twxdata", ".")))  # fmt: skip
 
 
 def one_writer(store: Store) -> contextlib.AbstractContextManager[Any]:
