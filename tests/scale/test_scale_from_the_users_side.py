@@ -215,3 +215,44 @@ def test_a_run_killed_before_its_manifest_goes_on(folder):
     assert again.returncode == 0, again.stderr
     posts = pq.read_table(folder / "ds" / "tweets").num_rows
     assert posts == whole.rows["tweets"]  # the files there counted as held: no row twice
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_grown_archive_adds_only_the_lines_it_gained(folder, workers):
+    """A live collection's archive grows; flattened into the dataset after each run, its
+    earlier lines are not taken again (their pages and errors would be in it twice)."""
+    lines = (
+        (
+            folder
+            / "in"
+            / sorted(p.name for p in (folder / "in").iterdir() if p.suffix == ".jsonl")[0]
+        )
+        .read_bytes()
+        .splitlines(True)
+    )
+    live = folder / "live.jsonl"
+    live.write_bytes(b"".join(lines[: len(lines) // 2]))
+    out = str(folder / "ds")
+    first = scale.flatten([str(live)], out, workers=workers)
+    with live.open("ab") as handle:  # the next run appends
+        handle.write(b"".join(lines[len(lines) // 2 :]))
+    second = scale.flatten([str(live)], out, workers=workers)
+    assert second.inputs[0].from_byte == first.inputs[0].bytes
+    whole = twxdata_tables(live, folder / "whole")
+    for table in ("pages", "tweets", "users"):
+        got = pq.read_table(folder / "ds" / table)
+        assert got.num_rows == whole[table].num_rows, table
+    lines_seen = pq.read_table(folder / "ds" / "pages", columns=["__source.line"]).column(
+        "__source.line"
+    )
+    assert sorted(lines_seen.to_pylist()) == list(range(1, len(lines) + 1))  # each line once
+    manifest = json.loads((folder / "ds" / engine.MANIFEST).read_text())
+    assert [e.get("from_byte", 0) for e in manifest["inputs"]] == [0, first.inputs[0].bytes]
+    assert scale.flatten([str(live)], out, workers=workers).skipped  # a re-run: nothing new
+
+
+def twxdata_tables(archive: Path, out: Path) -> dict[str, object]:
+    """The one-process flatten's tables of ``archive`` (the reference)."""
+    ran = twxdata("flatten", archive, "-o", f"{out}/", "-q", cwd=archive.parent)
+    assert ran.returncode == 0, ran.stderr
+    return {p.stem: pq.read_table(p) for p in out.glob("*.parquet")}

@@ -32,7 +32,7 @@ import orjson
 from twxdata.errors import DataError, DataWarning, ParameterError
 from twxdata.scale.merge import BY_POST, MergeJob, Merger, merge_table, staging_of
 from twxdata.scale.parts import STAGING
-from twxdata.scale.ranges import Piece, cut, cuttable
+from twxdata.scale.ranges import Piece, cut, cuttable, grown
 from twxdata.scale.sources import (
     Source,
     StorageOptions,
@@ -45,6 +45,7 @@ from twxdata.scale.store import Store
 from twxdata.scale.task import InputRecord, TaskRecord, flatten_files, new_run_id
 from twxdata.store.lock import ArchiveLock
 from twxdata.store.provenance import ProvenanceBuilder
+from twxdata.tables.compressed import compression_of
 from twxdata.tables.lines import OnError
 from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
 
@@ -150,6 +151,10 @@ def _run(
     """``flatten``'s work, with the folder held by this run."""
     manifest = _read_manifest(store) if targets is None else {}
     known = [entry["sha256"] for entry in manifest.get("inputs", [])]
+    # Each input's latest entry, by name: an archive that grew since is taken from where
+    # the dataset's copy ends (its earlier lines again would add their pages and errors twice).
+    held = {e["input"]: (int(e["bytes"]), e["sha256"]) for e in manifest.get("inputs", [])
+            if isinstance(e.get("bytes"), int) and isinstance(e.get("input"), str)}  # fmt: skip
     run = new_run_id()
     needed = sorted(set(names) | ({"tweets"} if set(names) & set(BY_POST) else set()))
     result = ScaleResult()
@@ -160,7 +165,8 @@ def _run(
             # Posts and counts are merged in buckets of days, a few per worker (one table
             # file cannot be split).
             spread = 1 if targets is not None else 2 * _parallelism(client, workers)
-            tasks = _first_pass(pool, client, sources, out, known, needed, on_error,
+            inputs = _grown(sources, held, known, result)
+            tasks = _first_pass(pool, client, inputs, out, known, needed, on_error,
                                 storage_options, out_options, spread, result)  # fmt: skip
             if targets is not None and client is None:
                 merged = _merged_as_done(tasks, out, names, run, targets, keep_empty,
@@ -275,7 +281,7 @@ def _gather(client: Any, futures: list[Any]) -> list[Any]:
 
 
 def _first_pass(
-    pool: Executor | None, client: Any, sources: list[Source], out: str, known: list[str],
+    pool: Executor | None, client: Any, sources: list[Source | Piece], out: str, known: list[str],
     tables: list[str], on_error: OnError, storage_options: StorageOptions | None,
     out_options: StorageOptions | None, spread: int, result: ScaleResult,
 ) -> list[Any]:  # fmt: skip
@@ -314,8 +320,29 @@ def groups(sources: list[Source | Piece]) -> list[list[Source | Piece]]:
     return out
 
 
+def _grown(
+    sources: list[Source], held: dict[str, tuple[int, str]], known: list[str],
+    result: ScaleResult,
+) -> list[Source | Piece]:  # fmt: skip
+    """Local uncompressed archives the dataset holds a shorter copy of (by name) as the piece
+    of lines they gained (``ranges.grown``); a known file is skipped here, having been hashed."""
+    out: list[Source | Piece] = []
+    for source in sources:
+        before = held.get(source.shown)
+        if (before is None or before[0] >= source.size or is_url(source.url)
+                or compression_of(source.url) is not None):  # fmt: skip
+            out.append(source)
+            continue
+        sha, piece = grown(source.url, *before, name=source.shown)
+        if sha in known:
+            result.skipped.append(InputRecord(source.shown, source.size, sha, True))
+        else:
+            out.append(piece or source)
+    return out
+
+
 def _cut_large(
-    sources: list[Source], known: list[str], parallel: int, result: ScaleResult
+    sources: list[Source | Piece], known: list[str], parallel: int, result: ScaleResult
 ) -> list[Source | Piece]:
     """Large local uncompressed files as pieces (``ranges``), when there is more than one
     worker to give them to; a known file is skipped here, having been hashed."""
@@ -323,7 +350,8 @@ def _cut_large(
         return list(sources)
     out: list[Source | Piece] = []
     for source in sources:
-        if is_url(source.url) or not cuttable(source.url, source.size):
+        # A grown file's new lines stay one piece.
+        if isinstance(source, Piece) or is_url(source.url) or not cuttable(source.url, source.size):
             out.append(source)
             continue
         sha, pieces = cut(source.url)

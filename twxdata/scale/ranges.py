@@ -43,6 +43,12 @@ class Piece:
     sha256: str
     size: int
     name: str = ""  # the file as the user gave it (``sources.Source.name``)
+    held: int = 0  # a grown archive: the bytes the dataset holds already (``grown``)
+
+    @property
+    def lists(self) -> bool:
+        """Whether this piece names the file in the task's record (one piece does)."""
+        return self.start == self.held
 
 
 def cuttable(path: str, size: int, piece_bytes: int | None = None) -> bool:
@@ -85,6 +91,38 @@ def cut(path: str, piece_bytes: int | None = None) -> tuple[str, list[Piece]]:
     ends = [start for start, _ in cuts[1:]] + [size]
     return sha, [Piece(path, start, end, line, sha, size)
                  for (start, line), end in zip(cuts, ends, strict=True)]  # fmt: skip
+
+
+def grown(path: str, held_bytes: int, held_sha: str, name: str = "") -> tuple[str, Piece | None]:
+    """An archive that grew since the dataset took it in (a live collection appends): its
+    SHA-256, and the piece of the lines it gained — ``None`` when its first ``held_bytes``
+    are not the file the dataset holds (``held_sha``), ending at a line's end. Read once.
+
+    >>> import tempfile, pathlib, hashlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "live.jsonl"
+    >>> _ = path.write_bytes(b'{"n": 1}\\n{"n": 2}\\n{"n": 3}\\n')
+    >>> _, piece = grown(str(path), 18, hashlib.sha256(b'{"n": 1}\\n{"n": 2}\\n').hexdigest())
+    >>> piece.start, piece.end, piece.first_line, piece.lists
+    (18, 27, 3, True)
+    >>> grown(str(path), 18, "0" * 64)[1] is None
+    True
+    """
+    digest = hashlib.sha256()
+    offset = lines = 0
+    same = False
+    with open(path, "rb") as file:
+        while block := file.read(min(4 << 20, held_bytes - offset) if offset < held_bytes
+                                 else 4 << 20):  # fmt: skip
+            digest.update(block)
+            if offset < held_bytes:
+                lines += block.count(b"\n")
+                if offset + len(block) == held_bytes:
+                    same = digest.hexdigest() == held_sha and block.endswith(b"\n")
+            offset += len(block)
+    sha = digest.hexdigest()
+    if not same or offset <= held_bytes:
+        return sha, None
+    return sha, Piece(path, held_bytes, offset, lines + 1, sha, offset, name, held_bytes)
 
 
 def open_piece(piece: Piece) -> IO[bytes]:

@@ -56,9 +56,11 @@ class InputRecord:
     bytes: int
     sha256: str
     skipped: bool = False
+    from_byte: int = 0  # a grown archive: flattened from here (the rest was held already)
 
     def manifest_entry(self) -> dict[str, Any]:
-        return {"input": self.input, "bytes": self.bytes, "sha256": self.sha256}
+        entry = {"input": self.input, "bytes": self.bytes, "sha256": self.sha256}
+        return {**entry, "from_byte": self.from_byte} if self.from_byte else entry
 
 
 @dataclass
@@ -121,9 +123,10 @@ def flatten_files(
     todo: list[tuple[str | Piece, InputRecord]] = []
     for given in urls:
         if isinstance(given, Piece):  # hashed by the driver, which skipped it if known
-            entry = InputRecord(given.name or shown(given.url), given.size, given.sha256)
+            entry = InputRecord(given.name or shown(given.url), given.size, given.sha256,
+                                from_byte=given.held)  # fmt: skip
             todo.append((given, entry))
-            if given.start == 0:  # the file is listed once, by its first piece
+            if given.lists:  # the file is listed once, by its first piece
                 record.inputs.append(entry)
             continue
         url, name = (given.url, given.shown) if isinstance(given, Source) else (given, shown(given))
