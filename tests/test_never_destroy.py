@@ -149,6 +149,28 @@ def test_the_python_api_refuses_the_same_mistakes(api, tmp_path):
     assert ids.read_text().count("\n") == 3
 
 
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_folder_as_raw_is_refused_and_never_set_aside(api, tmp_path, restart):
+    """The command refused a folder as --raw; Python took it for an archive without a
+    checkpoint and, told to restart, renamed the user's folder aside."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+
+    async def collect(call, **kwargs):
+        async with twxdata.Client(bearer_token=api.bearer_token, api_base=api.url) as client:
+            await twxdata.add_stream_rules(["the"], client=client)
+            await call(raw=folder, restart=restart, client=client, progress=False, **kwargs)
+
+    for call in (twxdata.collect_stream, twxdata.fetch_stream):
+        with pytest.raises(twxdata.ParameterError, match="raw: a file to archive to"):
+            asyncio.run(collect(call, limit=1))
+    with pytest.raises(twxdata.ParameterError, match="raw: a file to archive to"):
+        asyncio.run(collect(twxdata.fetch_search, query="q", max_results=10))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert (folder / "notes.txt").read_text() == "mine"
+
+
 # ---- 5. credentials only over TLS or to loopback -----------------------------------------------
 
 
@@ -367,6 +389,8 @@ def test_a_partial_collection_says_so_in_its_provenance_and_info(api, tmp_path):
         (["search", "q", "--backoff", "nan"], 2),
         (["search", "q", "--api-base", "http://127.0.0.1:99999"], 2),
         (["search", "q", "--raw", "{tmp}"], 2),
+        (["search", "q", "--raw", ""], 2),
+        (["stream", "--raw", "", "--limit", "1"], 2),
         (["search", b"clim\xffate"], 2),
         (["fake-api", "--port", "70000"], 2),
     ],

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             if args.dataset
             else None
         ),
-        raw=check_output(args.raw, "--raw", suffixes=None) if args.raw else None,
+        raw=check_output(args.raw, "--raw", suffixes=None) if args.raw is not None else None,
     )
     if outputs.dataset is not None and outputs.dataset.kind != "directory":
         raise UsageError(f"--dataset {args.dataset}: name a folder")

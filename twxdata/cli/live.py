@@ -83,7 +83,7 @@ def run_collect(args: argparse.Namespace) -> int:
     from twxdata.store.checkpoint import Checkpoint
 
     output = check_output(args.output, "-o", directory_ok=True) if args.output else None
-    raw = check_output(args.raw, "--raw", suffixes=None) if args.raw else None
+    raw = check_output(args.raw, "--raw", suffixes=None) if args.raw is not None else None
     check_distinct(output, raw)
     if args.restart and raw is None:
         raise UsageError("--restart needs --raw (the collection to start over)")

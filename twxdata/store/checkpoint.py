@@ -22,7 +22,7 @@ import orjson
 
 from twxdata._version import __version__
 from twxdata.atomic import atomic_write_bytes
-from twxdata.errors import DataError, TwxError
+from twxdata.errors import DataError, ParameterError, TwxError
 from twxdata.store.archive import Archive, ArchiveRepair
 from twxdata.store.lock import ArchiveLock
 
@@ -192,6 +192,8 @@ def open_archive(path: Path, spec: dict[str, Any], *, restart: bool, what: str) 
     parameters, or that has no checkpoint, is refused with ``ResumeError``: appending to it
     would mix two collections in one file. ``what`` names the collection in messages.
     """
+    if path.is_dir():  # before the lock, and before restart could set a folder aside
+        raise ParameterError("raw", "a file to archive to; this is a folder", got=str(path))
     archive = Archive(path)
     # One writer per archive, from before anything is looked at or moved until the collection
     # ends (Archive.close releases it); a second one is refused naming the first.
