@@ -119,6 +119,14 @@ async def test_max_cost_stops_before_the_cap_and_a_higher_cap_goes_on(live, tmp_
                                             progress=False, policy=FAST)  # fmt: skip
     assert more.posts == 16 and len(archive_ids(raw)) == 16
     assert [g.cause for g in more.gaps] == ["not running"]
+    # A third run: its summary counts every run's gaps, as the archive's provenance does.
+    with pytest.warns(twxdata.CostCapReached):
+        third = await twxdata.collect_stream(raw=raw, max_cost=0.10, client=client,
+                                             progress=False, policy=FAST)  # fmt: skip
+    assert [g.cause for g in third.gaps] == ["not running", "not running"]
+    assert "2 gaps" in third.summary()
+    checkpoint = orjson.loads(raw.with_name(raw.name + ".checkpoint.json").read_bytes())
+    assert [g["cause"] for g in checkpoint["extra"]["gaps"]] == ["not running"] * 2
 
 
 async def test_backfill_fills_a_gap_and_its_duplicates_are_dropped(tmp_path):

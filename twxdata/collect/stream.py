@@ -315,6 +315,7 @@ async def collect_stream(
                 "last message is recorded as a gap", ResumeNotice, stacklevel=_caller_level(),
             )  # fmt: skip
     _last[:] = [collection]
+    earlier_gaps = list(collection.gaps)  # read from the archive: every run's, as info shows
     connection = StreamConnection(policy, last_message=last_message)
     reader = StreamReader(client, connection, endpoint=ENDPOINT, params=params,
                           backfill_minutes=backfill_minutes)  # fmt: skip
@@ -376,7 +377,7 @@ async def collect_stream(
         reading.cancel()
         with contextlib.suppress(BaseException):
             await reading
-        collection.gaps = connection.close(time.time())
+        collection.gaps = earlier_gaps + connection.close(time.time())
         collection.reconnections = connection.reconnections + earlier_reconnections
         collection.finished_at = time.time()
         client.remove_listener(bar)
