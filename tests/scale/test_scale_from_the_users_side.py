@@ -167,6 +167,27 @@ def test_an_interrupted_command_leaves_no_staging_and_no_folder_it_made(folder, 
     assert list((folder / "kept").iterdir()) == []
 
 
+def test_ctrl_c_while_the_workers_stop_says_the_output_is_whole(folder, monkeypatch, capsys):
+    # A trial's Ctrl-C 3 s into --engine dask: "nothing was written", over a whole dataset.
+    from twxdata.cli import main
+    from twxdata.cli import scale as cli_scale
+
+    close = cli_scale._client.__exit__
+
+    def stopping(self, *exc):
+        close(self, *exc)  # the cluster stops; the Ctrl-C lands as it does
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_scale._client, "__exit__", stopping)
+    monkeypatch.chdir(folder)
+    assert main(["flatten", "in/**", "-o", "ds/", "--engine", "dask"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" not in err, err
+    assert "after the output was written whole" in err and "4 inputs" in err
+    assert json.loads((folder / "ds" / engine.MANIFEST).read_text())["runs"]
+    assert not (folder / "ds" / "_twxdata_staging").exists()
+
+
 def test_info_and_flatten_agree_on_what_is_no_archive(folder):
     (folder / "settings.json").write_text('{"name": "x", "version": 2}\n')
     for verb in (["info", "settings.json"], ["flatten", "settings.json", "-o", "t.parquet"]):

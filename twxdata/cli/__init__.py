@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -184,4 +185,8 @@ def _in_option_words(parser: argparse.ArgumentParser, verb: str, exc: Exception)
 
 
 def entry_point() -> None:  # pragma: no cover - thin wrapper for the console script
-    sys.exit(main())
+    code = main()
+    # The command's work is done and told: a Ctrl-C while the interpreter shuts down (a
+    # cluster's threads, a pool's processes) would only turn a success into status 130.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)

@@ -143,6 +143,8 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     # Table files are made in a staging folder beside them (``_staging``, removed at the end).
     root = args.output if as_dataset else str(next(iter(targets.values())).parent)
     # A folder this run made goes again if it fails (when it is empty by then).
+    result = None
+    stopping = False  # interrupted once the output was whole: while the workers stopped
     with contextlib.nullcontext() if is_url(root) else created_folders(Path(root)):
         try:
             with _client(args, dask) as client, warnings.catch_warnings():
@@ -158,12 +160,16 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
                 )  # fmt: skip
         except ArchiveLocked:
             raise  # another run holds the folder: its staging is its own
-        except BaseException:
-            if not is_url(root):
-                # A cluster's tasks may still write until it is closed (just above, leaving
-                # the block): what they left goes now.
-                shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
-            raise
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) and result is not None:
+                stopping = True  # the output is whole: only the workers' stopping was cut
+            else:
+                if not is_url(root):
+                    # A cluster's tasks may still write until it is closed (just above,
+                    # leaving the block): what they left goes now.
+                    shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
+                raise
+    assert result is not None
     if args.on_error == "warn":
         for line in result.bad_lines:
             print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
@@ -177,6 +183,10 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
         print(f"twxdata flatten: {len(result.inputs)} input{'s' * (len(result.inputs) != 1)}"
               f"{done} -> {where}: {counts}{note} ({result.seconds:.1f} s)",
               file=sys.stderr)  # fmt: skip
+    if stopping:
+        print("twxdata flatten: interrupted while the workers stopped, after the output was "
+              "written whole", file=sys.stderr)  # fmt: skip
+        return 130
     return 0
 
 
