@@ -123,7 +123,9 @@ def test_runtime_errors_exit_1_with_one_line_and_debug_shows_traceback(tmp_path)
         plain = twxdata("search", "q", "--api-base", server.url, "--raw", str(tmp_path / "r"))
         debug = twxdata("--debug", "search", "q", "--api-base", server.url)
     assert plain.returncode == 1
-    assert plain.stderr.startswith("twxdata search: error: 401 Unauthorized")
+    assert plain.stderr.startswith("twxdata search: error: X did not accept the credentials")
+    assert "401 Unauthorized" in plain.stderr and "twxdata configure --show" in plain.stderr
+    assert plain.stderr.count("\n") == 1
     assert "Traceback" not in plain.stderr and TOKEN not in plain.stderr
     assert not (tmp_path / "r").exists()
     assert debug.returncode == 1 and "Traceback" in debug.stderr

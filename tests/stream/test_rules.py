@@ -189,6 +189,7 @@ def test_careless_uses_are_one_line_and_exit_2(api, tmp_path, monkeypatch, args,
     result = twxdata(api, *args)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and says in lines[0], result.stderr
+    assert lines[0].startswith("twxdata stream rules: error: ")  # the verb as typed
     if args[0] != "add" or args[1] == "":  # only X can tell a bad query: one dry run
         assert api.stats.total == before
     assert twxdata(api, "list", "--json").stdout.strip() == "[]"  # nothing changed

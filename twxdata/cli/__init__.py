@@ -21,7 +21,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from twxdata._version import __version__
-from twxdata.errors import AuthError, ParameterError, PaymentRequired, TooManyRequests, TwxError
+from twxdata.errors import (
+    AuthError,
+    ParameterError,
+    PaymentRequired,
+    TooManyRequests,
+    TwxError,
+    Unauthorized,
+)
 
 # Each module defines register(subparsers), adding its verbs with set_defaults(run=...), where
 # run(args) -> int. ``collect`` adds one verb per kind of collection (search, followers, ...).
@@ -112,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug
         else f"twxdata {args.verb}: %(message)s",
     )
+    label = getattr(args, "label", None) or args.verb  # "stream rules": the verb as typed
     try:
         status: int = args.run(args)
         return status
@@ -123,13 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ParameterError, AuthError) as exc:
         if args.debug:
             raise
-        print(f"twxdata {args.verb}: error: {_in_option_words(parser, args.verb, exc)}",
+        print(f"twxdata {label}: error: {_in_option_words(parser, args.verb, exc)}",
               file=sys.stderr)  # fmt: skip
         return 2
     except (TwxError, OSError) as exc:
         if args.debug:
             raise
-        print(f"twxdata {args.verb}: error: {explained(exc)}", file=sys.stderr)
+        print(f"twxdata {label}: error: {explained(exc)}", file=sys.stderr)
         return 1
 
 
@@ -145,6 +153,11 @@ def explained(exc: BaseException, *, resumes: bool = False) -> str:
         return (
             "X says the account's credits are spent (402 Payment Required): add credits in the "
             f"Developer Console, then {again}"
+        )
+    if isinstance(exc, Unauthorized):
+        return (
+            f"X did not accept the credentials ({exc}): check them (`twxdata configure --show` "
+            "says which are used and where they come from), then run the same command again"
         )
     if isinstance(exc, TooManyRequests) and exc.usage_capped:
         return (

@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from twxdata.cli import UsageError
+from twxdata.cli import UsageError, explained
 from twxdata.cli.common import (
     add_connection_options,
     client_from_args,
@@ -162,7 +162,8 @@ async def _main(
                 piped = True  # the reader went away (| head): stop, as unix tools do
                 collection = last_collection()
             except TwxError as exc:
-                print(f"twxdata stream: {exc}", file=sys.stderr)
+                print(f"twxdata stream: error: {explained(exc, resumes=archive is not None)}",
+                      file=sys.stderr)  # fmt: skip
                 collection = last_collection()
                 if collection is None or not collection.items:
                     return 1

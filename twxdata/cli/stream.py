@@ -65,7 +65,7 @@ def register(sub: Any) -> None:
     sync.set_defaults(run=run_sync)
 
     stream.set_defaults(run=live.run_collect)
-    rules.set_defaults(run=_missing(rules))
+    rules.set_defaults(run=_missing(rules), label="stream rules")  # messages name the verb
 
 
 def _missing(parser: argparse.ArgumentParser) -> Any:
