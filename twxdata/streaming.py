@@ -146,6 +146,12 @@ class StreamReader:
         if spent and reset.isdigit():
             retry_after = max(0.0, int(reset) - self.client.server_now())
         delay = self.connection.disconnected(now, cause, detail=detail, retry_after=retry_after)
+        if cause is Cause.TOO_MANY_CONNECTIONS:
+            log.warning("%s: X allows this app's connections to the stream and they are all "
+                        "open (another twxdata stream, a tweepy client, or one X has not seen "
+                        "close yet): trying again in %.0f s", self.endpoint.name,
+                        delay)  # fmt: skip
+            return
         log.warning("%s: HTTP %d, %s: reconnecting in %.1f s", self.endpoint.name,
                     opened.status, detail, delay)  # fmt: skip
 

@@ -4,6 +4,7 @@ consumer; the cost cap; refusals; and the command killed and run again."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -287,3 +288,16 @@ def test_the_command_refuses_bad_options_in_one_line_before_any_request(tmp_path
     lines = result.stderr.decode().strip().splitlines()
     assert says in lines[-1] and b"Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_all_connections_open_is_told_in_words(live, tmp_path, caplog):
+    """X's TooManyConnections (another client holds the app's connection) in words, not as a
+    bare 429; the collection ends at its duration with the gap recorded."""
+    api, client = live
+    api.stream.max_connections = 0  # as if another client held the one connection
+    with caplog.at_level(logging.WARNING, logger="twxdata"):
+        got = await twxdata.collect_stream(duration="0.5s", client=client, progress=False,
+                                           policy=FAST)  # fmt: skip
+    assert got.posts == 0 and [g.cause for g in got.gaps] == ["too many connections"]
+    told = [r.getMessage() for r in caplog.records if "all open" in r.getMessage()]
+    assert told and "another twxdata stream, a tweepy client" in told[0]
