@@ -301,3 +301,24 @@ async def test_all_connections_open_is_told_in_words(live, tmp_path, caplog):
     assert got.posts == 0 and [g.cause for g in got.gaps] == ["too many connections"]
     told = [r.getMessage() for r in caplog.records if "all open" in r.getMessage()]
     assert told and "another twxdata stream, a tweepy client" in told[0]
+
+
+def test_a_reader_that_goes_away_ends_the_stream_as_unix_tools_end(tmp_path):
+    """`twxdata stream | head -2`: status 141 (SIGPIPE's), the summary, no traceback."""
+    with FakeXApi(seed=3, size=500, stream=LiveStream(rate=80.0, heartbeat=0.5)) as api:
+        env = dict(os.environ, TWXDATA_API_BASE=api.url, TWXDATA_BEARER_TOKEN=api.bearer_token,
+                   TWXDATA_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
+        command = [sys.executable, "-m", "twxdata", "stream"]
+        added = subprocess.run([*command, "rules", "add", "the"], env=env, capture_output=True,
+                               timeout=60)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        stream = subprocess.Popen([*command, "--limit", "500"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)  # fmt: skip
+        assert stream.stdout is not None and stream.stderr is not None
+        first = [orjson.loads(stream.stdout.readline()) for _ in range(2)]  # as head -2
+        stream.stdout.close()
+        err = stream.stderr.read()
+        assert stream.wait(timeout=60) == 141, err
+        assert all("data" in message for message in first)
+        assert b"Traceback" not in err and b"standard output closed by its reader" in err
+        assert b"posts" in err and err.count(b"\n") == 1

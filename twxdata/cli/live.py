@@ -193,6 +193,8 @@ async def _main(
             remove_spool(spool)  # written: the spool has done its work
     if not args.quiet:
         where = f" -> {', '.join(written)}" if written else ""
+        if piped:  # as for `yes | head`: what the reader did not take is the reader's choice
+            where += "; standard output closed by its reader"
         summary = collection.summary().removeprefix("stream: ")
         print(f"twxdata stream: {summary}{where}", file=sys.stderr)
         if collection.stopped == "max_cost" and archive is not None:
