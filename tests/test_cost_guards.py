@@ -83,6 +83,8 @@ def test_a_huge_cap_is_no_cap_and_an_infinite_one_is_refused(api: FakeXApi, tmp_
     for odd in ("1_0", "\u0661", "5 dollars"):  # Python's float() takes the first two
         refused = cli(api, tmp_path, "search", "the", "--max-cost", odd)
         assert refused.returncode == 2 and "not an amount of US dollars" in refused.stderr
+    negative = cli(api, tmp_path, "search", "the", "--max-cost=-1")  # what is allowed, said
+    assert negative.returncode == 2 and "must be more than 0 dollars, got -1" in negative.stderr
     with pytest.raises(ParameterError, match="max_cost: must be a finite number"):
         twxdata.fetch_search_sync("the", max_cost=float("inf"))
 

@@ -66,16 +66,26 @@ def parse_amount(text: str) -> float:
 
 
 def _dollars(text: str, *, zero: bool) -> float:
+    least = "0 dollars or more" if zero else "more than 0 dollars"
     try:
         value = parse_amount(text)
     except ValueError:
+        if text.strip().startswith("-") and _is_amount(text.strip()[1:]):
+            raise argparse.ArgumentTypeError(f"must be {least}, got {text}") from None  # -1
         raise argparse.ArgumentTypeError(f"not an amount of US dollars: {text!r}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be a finite amount of US dollars, got {text}")
     if value < 0 or (value == 0 and not zero):
-        least = "0 dollars or more" if zero else "more than 0 dollars"
         raise argparse.ArgumentTypeError(f"must be {least}, got {text}")
     return value
+
+
+def _is_amount(text: str) -> bool:
+    try:
+        parse_amount(text)
+    except ValueError:
+        return False
+    return True
 
 
 def positive_seconds(text: str) -> float:
