@@ -176,6 +176,7 @@ def test_the_command_adds_lists_syncs_and_deletes(api, tmp_path):
         (["sync", "missing.txt"], "no such file"),
         (["sync", "empty.txt"], "holds no rule"),
         (["sync", "bad.json"], "not valid JSON"),
+        (["sync", "bad.jsonl"], "line 3 is not JSON"),
         (["sync", "twice.txt"], "given twice"),
         (["sync", "."], "is a folder"),
     ],
@@ -184,6 +185,7 @@ def test_careless_uses_are_one_line_and_exit_2(api, tmp_path, monkeypatch, args,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty.txt").write_text("# nothing yet\n")
     (tmp_path / "bad.json").write_text("[{")
+    (tmp_path / "bad.jsonl").write_text('\n{"value": "a"}\n{oops\n')
     (tmp_path / "twice.txt").write_text("a\na\n")
     before = api.stats.total
     result = twxdata(api, *args)

@@ -208,10 +208,15 @@ def read_rules_file(path: Path) -> list[Any]:
         elif isinstance(whole, dict):
             items = [whole] if "value" in whole else _not_rules(path)
         elif stripped[:1] == "{":
-            try:
-                items = [json.loads(line) for line in stripped.splitlines() if line.strip()]
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"FILE {path}: not JSON lines ({exc})") from None
+            items = []
+            for number, line in enumerate(text.splitlines(), 1):
+                try:
+                    items += [json.loads(line)] if line.strip() else []
+                except json.JSONDecodeError as exc:
+                    raise UsageError(
+                        f"FILE {path}: line {number} is not JSON ({exc.msg}): "
+                        "give a JSON list, JSON lines or a rule a line"
+                    ) from None
         else:
             raise UsageError(f"FILE {path}: begins like a JSON list but is not valid JSON")
     else:
