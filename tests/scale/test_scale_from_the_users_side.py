@@ -277,3 +277,72 @@ def twxdata_tables(archive: Path, out: Path) -> dict[str, object]:
     ran = twxdata("flatten", archive, "-o", f"{out}/", "-q", cwd=archive.parent)
     assert ran.returncode == 0, ran.stderr
     return {p.stem: pq.read_table(p) for p in out.glob("*.parquet")}
+
+
+def _cut_off_once(monkeypatch, method: str, after: int, under: str = "") -> None:
+    """``Store.<method>`` raises KeyboardInterrupt on its call number ``after`` (once), of
+    those on a path under ``under``."""
+    from twxdata.scale.store import Store
+
+    real = getattr(Store, method)
+    calls = {"n": 0}
+
+    def cut(self, *args):
+        calls["n"] += str(args[0]).startswith(under)
+        if calls["n"] == after and str(args[0]).startswith(under):
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(Store, method, cut)
+
+
+def _rows(folder: Path) -> dict[str, int]:
+    return {t.name: pq.read_table(t).num_rows for t in sorted(folder.iterdir())
+            if t.is_dir() and not t.name.startswith("_")}  # fmt: skip
+
+
+def test_a_run_cut_off_while_its_files_go_into_place_is_finished_by_the_next(folder, monkeypatch):
+    """Ctrl-C between a run's moves and its manifest: the next run carries out the rest,
+    and takes no input twice (pages and errors would be in the dataset twice)."""
+    inputs = sorted(str(p) for p in (folder / "in").iterdir())
+    scale.flatten(inputs, str(folder / "whole"))
+    scale.flatten(inputs[:2], str(folder / "ds"))
+    with monkeypatch.context() as patched:
+        _cut_off_once(patched, "move", after=2)
+        with pytest.raises(KeyboardInterrupt):
+            scale.flatten(inputs, str(folder / "ds"))
+    assert (folder / "ds" / "_twxdata_staging" / "_commit.json").is_file()
+    again = scale.flatten(inputs, str(folder / "ds"))
+    assert not again.inputs and len(again.skipped) == len(inputs)  # finished, not taken again
+    assert _rows(folder / "ds") == _rows(folder / "whole")
+    manifest = json.loads((folder / "ds" / engine.MANIFEST).read_text())
+    assert len(manifest["inputs"]) == len(inputs)
+    assert [r["inputs"] for r in manifest["runs"]] == [2, 2, 0]  # the cut-off run's, recorded
+    assert not (folder / "ds" / "_twxdata_staging").exists()
+
+
+def test_a_compaction_cut_off_leaves_no_row_twice_once_run_again(folder, monkeypatch):
+    inputs = sorted(str(p) for p in (folder / "in").iterdir())
+    for name in inputs:  # a run per input: several files per partition
+        scale.flatten([name], str(folder / "ds"))
+    before = _rows(folder / "ds")
+    with monkeypatch.context() as patched:
+        # After the merged file moved in: pages have no key, so a row twice stays twice.
+        _cut_off_once(patched, "remove", after=2, under="pages/")
+        with pytest.raises(KeyboardInterrupt):
+            scale.compact(str(folder / "ds"))
+    scale.compact(str(folder / "ds"))
+    assert _rows(folder / "ds") == before
+
+
+def test_the_command_cut_off_while_its_files_go_into_place_says_so(folder, monkeypatch, capsys):
+    from twxdata.cli import main
+
+    monkeypatch.chdir(folder)
+    assert main(["flatten", "in/a*", "-o", "ds/", "--engine", "dask", "-q"]) == 0
+    with monkeypatch.context() as patched:
+        _cut_off_once(patched, "move", after=1)
+        assert main(["flatten", "in/**", "-o", "ds/", "--engine", "dask"]) == 130
+    assert "the next flatten or compact of it finishes that first" in capsys.readouterr().err
+    assert main(["flatten", "in/**", "-o", "ds/", "--engine", "dask"]) == 0
+    assert "4 already in the dataset" in capsys.readouterr().err

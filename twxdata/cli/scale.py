@@ -125,6 +125,7 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     them (ignored when a dataset is written)."""
     from twxdata.cli.paths import created_folders
     from twxdata.scale import flatten
+    from twxdata.scale.journal import PLAN
     from twxdata.scale.parts import STAGING
     from twxdata.scale.sources import is_url
     from twxdata.store.lock import ArchiveLocked
@@ -161,10 +162,19 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
         except ArchiveLocked:
             raise  # another run holds the folder: its staging is its own
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt) and result is not None:
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            if interrupted and result is not None:
                 stopping = True  # the output is whole: only the workers' stopping was cut
             else:
-                if not is_url(root):
+                # Cut off while its files went into place, the plan and what it moves stay
+                # for the next run of the folder, which carries it out first.
+                pending = not is_url(root) and (Path(root) / PLAN).is_file()
+                if pending and interrupted:
+                    print(f"twxdata flatten: interrupted while the files went into {root}; "
+                          "the next flatten or compact of it finishes that first",
+                          file=sys.stderr)  # fmt: skip
+                    return 130
+                if not is_url(root) and not pending:
                     # A cluster's tasks may still write until it is closed (just above,
                     # leaving the block): what they left goes now.
                     shutil.rmtree(Path(root) / STAGING, ignore_errors=True)

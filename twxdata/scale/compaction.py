@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twxdata.scale.engine import one_writer
+from twxdata.scale.journal import commit, finish
 from twxdata.scale.merge import key_of
 from twxdata.scale.parts import STAGING
 from twxdata.scale.sources import StorageOptions, storage_failures
@@ -58,6 +59,7 @@ def compact(
     store = Store(path, storage_options)
     # Not while a flatten appends, nor two at once.
     with storage_failures(path, "cannot compact the dataset there"), one_writer(store):
+        finish(store)  # a run cut off while committing: its files first
         done = _compact(store, rows_per_file)
         store.remove(STAGING)
         return done
@@ -124,10 +126,8 @@ def _rewrite(
         store.remove(f"{STAGING}/compact-{run}")
         raise
     prefix = f"{STAGING}/compact-{run}/"
-    for name in staged:
-        store.move(name, name.removeprefix(prefix))
-    for name in names:
-        store.remove(name)
+    # The merged files in, the ones they replace out: both, or (cut off) both by the next run.
+    commit(store, moves=[(name, name.removeprefix(prefix)) for name in staged], removes=names)
     store.remove(f"{STAGING}/compact-{run}")
     return len(staged)
 

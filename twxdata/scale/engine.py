@@ -30,6 +30,8 @@ from typing import Any
 import orjson
 
 from twxdata.errors import DataError, DataWarning, ParameterError
+from twxdata.scale.journal import MANIFEST as MANIFEST  # where a dataset keeps its record
+from twxdata.scale.journal import commit, finish
 from twxdata.scale.merge import BY_POST, MergeJob, Merger, merge_table, staging_of
 from twxdata.scale.parts import STAGING
 from twxdata.scale.ranges import Piece, cut, cuttable, grown
@@ -49,7 +51,6 @@ from twxdata.tables.compressed import compression_of
 from twxdata.tables.lines import OnError
 from twxdata.tables.names import SCHEMA_VERSION, TABLE_NAMES
 
-MANIFEST = "_twxdata_manifest.json"
 ROWS_PER_FILE = 4_000_000
 # Small inputs are flattened together, a task per this many stored bytes (or files): 10,000
 # small archives are a few hundred tasks, not 10,000.
@@ -149,6 +150,8 @@ def _run(
     keep_empty: bool, provenance: dict[str, Any] | None,
 ) -> ScaleResult:  # fmt: skip
     """``flatten``'s work, with the folder held by this run."""
+    if targets is None:
+        finish(store)  # a run cut off while committing: its files and manifest first
     manifest = _read_manifest(store) if targets is None else {}
     known = [entry["sha256"] for entry in manifest.get("inputs", [])]
     # Each input's latest entry, by name: an archive that grew since is taken from where
@@ -185,8 +188,10 @@ def _run(
     for done in merged:
         result.rows[done["table"]] = result.rows.get(done["table"], 0) + done["rows"]
     if targets is None:
-        result.files = _move_into_place(store, run, merged)
-        _record(store, manifest, run, result)
+        moves = [(staged, final) for done in merged for staged, final in done["moves"]]
+        result.files = [final for _, final in moves]
+        commit(store, moves=moves, manifest=_manifest(manifest, run, result))
+        store.remove(staging_of(run))
     else:
         result.files = [f for done in merged for f in done["files"]]
     store.remove(STAGING)
@@ -462,16 +467,6 @@ def _jobs(
     return jobs
 
 
-def _move_into_place(store: Store, run: str, merged: list[dict[str, Any]]) -> list[str]:
-    placed = []
-    for done in merged:
-        for staged, final in done["moves"]:
-            store.move(staged, final)
-            placed.append(final)
-    store.remove(staging_of(run))
-    return placed
-
-
 def _read_manifest(store: Store) -> dict[str, Any]:
     data = store.read_bytes(MANIFEST)
     if data is None:
@@ -483,7 +478,8 @@ def _read_manifest(store: Store) -> dict[str, Any]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _record(store: Store, manifest: dict[str, Any], run: str, result: ScaleResult) -> None:
+def _manifest(manifest: dict[str, Any], run: str, result: ScaleResult) -> bytes:
+    """The manifest with this run's inputs and files added."""
     manifest = {
         "format": 1,
         "schema_version": SCHEMA_VERSION,
@@ -498,4 +494,4 @@ def _record(store: Store, manifest: dict[str, Any], run: str, result: ScaleResul
             "files": result.files,
         }],
     }  # fmt: skip
-    store.write_bytes(MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
