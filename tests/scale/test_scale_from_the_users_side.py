@@ -335,6 +335,20 @@ def test_a_compaction_cut_off_leaves_no_row_twice_once_run_again(folder, monkeyp
     assert _rows(folder / "ds") == before
 
 
+def test_ctrl_c_during_compact_says_the_rows_are_kept(folder, monkeypatch, capsys):
+    from twxdata.cli import main
+
+    for name in sorted((folder / "in").iterdir()):
+        scale.flatten([str(name)], str(folder / "ds"))
+    before = _rows(folder / "ds")
+    with monkeypatch.context() as patched:
+        _cut_off_once(patched, "remove", after=1, under="users/")
+        assert main(["compact", str(folder / "ds")]) == 130
+    assert "every row is kept" in capsys.readouterr().err
+    assert main(["compact", str(folder / "ds")]) == 0
+    assert _rows(folder / "ds") == before
+
+
 def test_the_command_cut_off_while_its_files_go_into_place_says_so(folder, monkeypatch, capsys):
     from twxdata.cli import main
 

@@ -289,8 +289,16 @@ def run_compact(args: argparse.Namespace) -> int:
         if not (folder / MANIFEST).is_file():
             raise UsageError(f"{args.dataset}: not a dataset (no {MANIFEST}); compact merges "
                              "the files of one written by flatten --engine dask")  # fmt: skip
-    done = compact(args.dataset, rows_per_file=args.rows_per_file,
-                   storage_options=storage_options(args.storage_option))  # fmt: skip
+    try:
+        done = compact(args.dataset, rows_per_file=args.rows_per_file,
+                       storage_options=storage_options(args.storage_option))  # fmt: skip
+    except KeyboardInterrupt:
+        print(
+            f"twxdata compact: interrupted; every row is kept ({args.dataset} has some "
+            "partitions compacted): run the same command again to finish",
+            file=sys.stderr,
+        )
+        return 130
     print(f"twxdata compact: {sum(done.before.values())} files -> {sum(done.after.values())} "
           f"in {args.dataset}", file=sys.stderr)  # fmt: skip
     return 0
