@@ -322,3 +322,14 @@ def test_a_reader_that_goes_away_ends_the_stream_as_unix_tools_end(tmp_path):
         assert all("data" in message for message in first)
         assert b"Traceback" not in err and b"standard output closed by its reader" in err
         assert b"posts" in err and err.count(b"\n") == 1
+
+
+async def test_two_collections_in_a_row_find_the_connection_free(live, tmp_path):
+    """A notebook collects twice in a row: the first closed its connection, so the second
+    connects at once (no TooManyConnections, no gap)."""
+    api, client = live
+    for n in range(3):
+        got = await twxdata.collect_stream(raw=tmp_path / f"{n}.jsonl", limit=3, client=client,
+                                           progress=False, policy=FAST)  # fmt: skip
+        assert got.posts == 3 and not got.gaps, got.summary()
+    assert api.stats.count("search_stream", status=429) == 0

@@ -73,6 +73,7 @@ class LiveStream:
     sent: list[tuple[int, str]] = field(default_factory=list)  # (connection, post id)
     connections: int = 0
     open: dict[str, int] = field(default_factory=dict)  # connections open, per endpoint
+    _held: dict[str, list[web.Request]] = field(default_factory=dict)  # their requests
     _faults: list[_Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,7 +94,11 @@ class LiveStream:
 
 
 def too_many_connections(stream: LiveStream, endpoint: str) -> bool:
-    return stream.open.get(endpoint, 0) >= stream.max_connections
+    """Whether the endpoint's connections are all in use. One its client has closed is free at
+    once, even before its handler noticed (a notebook collects twice in a row: X sees the
+    first connection close)."""
+    live = [r for r in stream._held.get(endpoint, []) if not _gone(r)]
+    return len(live) >= stream.max_connections
 
 
 async def serve(
@@ -107,6 +112,7 @@ async def serve(
     number = stream.connections
     endpoint = ctx.req.endpoint.name
     stream.open[endpoint] = stream.open.get(endpoint, 0) + 1
+    stream._held.setdefault(endpoint, []).append(request)
     resp = web.StreamResponse(status=200, headers={**headers, "content-type": "application/json"})
     resp.enable_chunked_encoding()
     try:
@@ -123,6 +129,7 @@ async def serve(
         pass  # the client went away
     finally:
         stream.open[endpoint] -= 1
+        stream._held[endpoint].remove(request)
     return resp
 
 
