@@ -4,6 +4,8 @@ consumer; the cost cap; refusals; and the command killed and run again."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import os
 import signal
@@ -333,3 +335,36 @@ async def test_two_collections_in_a_row_find_the_connection_free(live, tmp_path)
                                            progress=False, policy=FAST)  # fmt: skip
         assert got.posts == 3 and not got.gaps, got.summary()
     assert api.stats.count("search_stream", status=429) == 0
+
+
+async def test_a_growing_archive_flattened_after_each_run_costs_its_total_once(live, tmp_path):
+    """A live collection flattened into a dataset after each run: the dataset's cost is the
+    collection's total (each run's record holds the total so far), not the totals summed."""
+    _, client = live
+    raw, out = tmp_path / "live.jsonl", tmp_path / "ds"
+    for limit in (5, 10):
+        await twxdata.collect_stream(raw=raw, limit=limit, client=client, progress=False,
+                                     policy=FAST)  # fmt: skip
+        ran = await asyncio.to_thread(command, "flatten", raw, "-o", f"{out}/", "--engine",
+                                      "dask", "-q")  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    info = await asyncio.to_thread(command, "info", out, "--json")
+    assert info.returncode == 0, info.stderr
+    costs = {json.dumps(c) for c in _find(orjson.loads(info.stdout), "cost")}
+    assert costs and all(json.loads(c)["usd_low"] == 0.05 for c in costs), costs  # 10 posts
+
+
+def command(*args: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "twxdata", *map(str, args)],
+                          capture_output=True, timeout=300)  # fmt: skip
+
+
+def _find(value: object, key: str) -> list[object]:
+    """Every value under ``key`` anywhere in a JSON document."""
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k == key] + [
+            f for v in value.values() for f in _find(v, key)
+        ]
+    if isinstance(value, list):
+        return [f for v in value for f in _find(v, key)]
+    return []

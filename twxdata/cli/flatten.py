@@ -327,6 +327,7 @@ def _collection_facts(inputs: list[str]) -> tuple[dict[str, Any] | None, dict[st
     checkpoint says of it: whether every target was finished (a run stopped at its spend
     cap, or interrupted, was not) and what it cost over all its runs."""
     from twxdata.store.checkpoint import Checkpoint
+    from twxdata.store.combined import CUMULATIVE
 
     loaded = []
     for name in inputs:
@@ -352,7 +353,7 @@ def _collection_facts(inputs: list[str]) -> tuple[dict[str, Any] | None, dict[st
         facts["stream"] = {k: checkpoint.extra[k] for k in keep if k in checkpoint.extra}
     spent = checkpoint.extra.get("spent_usd")
     if isinstance(spent, (int, float)) and not isinstance(spent, bool):
-        facts["cost"] = {"usd_low": spent, "from": "the collection's checkpoint, all its runs"}
+        facts["cost"] = {"usd_low": spent, "from": CUMULATIVE}
     return unique[0], facts
 
 

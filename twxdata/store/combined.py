@@ -7,7 +7,7 @@ out."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 # Fields that describe one file, not the run that wrote it: a run's files share the rest.
@@ -60,13 +60,40 @@ def combined(
     out["sources"] = _sources([r.get("sources") for r in distinct])
     if any("complete" in r for r in distinct):
         out["complete"] = all(r.get("complete") is True for r in distinct)
-    costs = [r.get("cost") for r in distinct]
-    if all(isinstance(c, Mapping) and isinstance(c.get("usd_low"), (int, float)) for c in costs):
-        out["cost"] = {"usd_low": sum(c["usd_low"] for c in costs),  # type: ignore[index]
-                       "from": "the runs' records, summed"}  # fmt: skip
-    else:
+    total = _cost(distinct)
+    if total is None:
         out.pop("cost", None)
+    else:
+        out["cost"] = {"usd_low": total, "from": "the runs' records, summed"}
     return out
+
+
+CUMULATIVE = "the collection's checkpoint, all its runs"  # ``twxdata flatten``'s cost record
+
+
+def _cost(runs: Sequence[Mapping[str, Any]]) -> float | None:
+    """What the runs' rows cost, if every run says. A cost read from a collection's
+    checkpoint is that collection's total so far: the runs that flattened one archive as it
+    grew (a live collection) count its latest total once, not each total again.
+
+    >>> grown = {"collection": {"kind": "stream"}, "sources": [{"file": "live.jsonl"}]}
+    >>> _cost([{**grown, "cost": {"usd_low": 0.1, "from": CUMULATIVE}},
+    ...        {**grown, "cost": {"usd_low": 0.2, "from": CUMULATIVE}},
+    ...        {"cost": {"usd_low": 0.05}}])
+    0.25
+    """
+    latest: dict[str, float] = {}
+    for number, run in enumerate(runs):
+        cost = run.get("cost")
+        if not isinstance(cost, Mapping) or not isinstance(cost.get("usd_low"), (int, float)):
+            return None
+        key = str(number)
+        if cost.get("from") == CUMULATIVE:
+            files = sorted(str(s.get("file")) for s in run.get("sources") or ()
+                           if isinstance(s, Mapping))  # fmt: skip
+            key = json.dumps([run.get("collection"), files], sort_keys=True, default=str)
+        latest[key] = max(latest.get(key, 0.0), float(cost["usd_low"]))
+    return round(sum(latest.values()), 6)
 
 
 def _runs_of(record: Mapping[str, Any]) -> list[dict[str, Any]]:
