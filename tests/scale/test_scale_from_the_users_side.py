@@ -212,6 +212,9 @@ def test_a_dataset_folder_may_have_a_dot_in_its_name(folder):
     ran = twxdata("flatten", "in/**", "-o", "ds.v2/", "--engine", "dask", "-q", cwd=folder)
     assert ran.returncode == 0, ran.stderr
     assert (folder / "ds.v2" / engine.MANIFEST).is_file()
+    bare = twxdata("flatten", "in/**", "-o", "my.data.v3", "--engine", "dask", "-q", cwd=folder)
+    assert bare.returncode == 0, bare.stderr  # with --engine dask, always a folder
+    assert (folder / "my.data.v3" / engine.MANIFEST).is_file()
     refused = twxdata("flatten", "in/**", "-o", "ds.parquet", "--engine", "dask", cwd=folder)
     assert refused.returncode == 2 and "a dataset is a folder" in refused.stderr
 

@@ -368,3 +368,25 @@ def _find(value: object, key: str) -> list[object]:
     if isinstance(value, list):
         return [f for v in value for f in _find(v, key)]
     return []
+
+
+def test_ctrl_c_before_anything_arrived_says_so(tmp_path):
+    """Interrupted while the app's connection was taken: no archive was written, so the
+    command does not say every message is kept in it."""
+    stream = LiveStream(rate=50.0, heartbeat=0.5, max_connections=0)
+    with FakeXApi(seed=3, size=300, stream=stream) as api:
+        subprocess.run([sys.executable, "-m", "twxdata", "stream", "rules", "add", "the"],
+                       env=dict(os.environ, TWXDATA_API_BASE=api.url,
+                                TWXDATA_BEARER_TOKEN=api.bearer_token,
+                                TWXDATA_CONFIG_DIR=str(tmp_path)),
+                       check=True, capture_output=True, timeout=60)  # fmt: skip
+        raw = tmp_path / "x.jsonl"
+        waiting = twxdata_command(api, "stream", "--raw", raw, home=tmp_path)
+        deadline = time.monotonic() + 60
+        while api.stats.count("search_stream", status=429) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until it was refused once: it waits to try again
+        os.killpg(waiting.pid, signal.SIGINT)
+        _, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 130, err
+    assert b"nothing had arrived" in err and b"kept in" not in err, err
+    assert b"Traceback" not in err

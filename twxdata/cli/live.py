@@ -200,6 +200,9 @@ async def _main(
         if collection.stopped == "max_cost" and archive is not None:
             print("twxdata stream: raise --max-cost and run the command again to go on "
                   f"(every message so far is kept in {archive})", file=sys.stderr)  # fmt: skip
+        elif interrupted and archive is not None and not collection.pages:
+            print("twxdata stream: nothing had arrived; run the same command again to start",
+                  file=sys.stderr)  # fmt: skip
         elif interrupted and archive is not None:
             print("twxdata stream: run the same command again to go on (every message so "
                   f"far is kept in {archive})", file=sys.stderr)  # fmt: skip

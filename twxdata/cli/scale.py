@@ -85,9 +85,13 @@ def check_scale_options(args: argparse.Namespace) -> None:
     if args.storage_option and not (is_url(args.output) or any(map(is_url, args.inputs))):
         raise UsageError("--storage-option is for URL inputs or outputs (s3://..., gs://...); "
                          "every one here is a local file")  # fmt: skip
-    folder = Path(args.output)
     if is_url(args.output):
         return
+    if dataset and not args.output.endswith(("/", os.sep)):
+        if Path(args.output).suffix.lower() in (".parquet", ".csv"):
+            raise UsageError(f"-o {args.output}: a dataset is a folder (OUT/) or a URL")
+        args.output += "/"  # a dataset is always a folder: my.data.v3 is one too
+    folder = Path(args.output)
     if not dataset and folder.suffix and (folder.parent / MANIFEST).is_file():
         raise UsageError(
             f"-o {args.output}: is inside a dataset ({folder.parent}/), whose folder holds "
@@ -238,7 +242,9 @@ class _client:  # lower case: used as a context manager, like contextlib's
             # its default pool would keep their memory), as the one-process flatten.
             self.cluster = distributed.LocalCluster(
                 n_workers=self.args.workers or 2, threads_per_worker=1, processes=True,
-                dashboard_address=None, worker_dashboard_address=None,
+                # Any free port: None still takes 8787 and warns when another cluster (a
+                # notebook's, a second flatten) has it.
+                dashboard_address=":0", worker_dashboard_address=None,
                 # A task's failure is the command's one line; the workers' own log of it
                 # (a traceback) is for --debug.
                 silence_logs=logging.DEBUG if self.args.debug else logging.CRITICAL,
