@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import twxdata.scale as scale
-from twxdata.errors import ParameterError
+from twxdata.errors import DataWarning, ParameterError
 from twxdata.scale import engine
 from twxdata.store.provenance import read_provenance
 
@@ -245,15 +245,7 @@ def test_a_run_killed_before_its_manifest_goes_on(folder):
 def test_a_grown_archive_adds_only_the_lines_it_gained(folder, workers):
     """A live collection's archive grows; flattened into the dataset after each run, its
     earlier lines are not taken again (their pages and errors would be in it twice)."""
-    lines = (
-        (
-            folder
-            / "in"
-            / sorted(p.name for p in (folder / "in").iterdir() if p.suffix == ".jsonl")[0]
-        )
-        .read_bytes()
-        .splitlines(True)
-    )
+    lines = _longest(folder)
     live = folder / "live.jsonl"
     live.write_bytes(b"".join(lines[: len(lines) // 2]))
     out = str(folder / "ds")
@@ -261,7 +253,8 @@ def test_a_grown_archive_adds_only_the_lines_it_gained(folder, workers):
     with live.open("ab") as handle:  # the next run appends
         handle.write(b"".join(lines[len(lines) // 2 :]))
     second = scale.flatten([str(live)], out, workers=workers)
-    assert second.inputs[0].from_byte == first.inputs[0].bytes
+    assert second.inputs[0].from_byte == first.inputs[0].bytes, second.inputs
+    assert not second.retaken, (second.inputs, second.retaken)
     whole = twxdata_tables(live, folder / "whole")
     for table in ("pages", "tweets", "users"):
         got = pq.read_table(folder / "ds" / table)
@@ -273,6 +266,14 @@ def test_a_grown_archive_adds_only_the_lines_it_gained(folder, workers):
     manifest = json.loads((folder / "ds" / engine.MANIFEST).read_text())
     assert [e.get("from_byte", 0) for e in manifest["inputs"]] == [0, first.inputs[0].bytes]
     assert scale.flatten([str(live)], out, workers=workers).skipped  # a re-run: nothing new
+
+
+def _longest(folder: Path) -> list[bytes]:
+    """The lines of the user's uncompressed archive with the most of them."""
+    files = [p for p in (folder / "in").iterdir() if p.suffix == ".jsonl"]
+    lines = max((p.read_bytes().splitlines(True) for p in files), key=len)
+    assert len(lines) > 4
+    return lines
 
 
 def twxdata_tables(archive: Path, out: Path) -> dict[str, object]:
@@ -363,3 +364,24 @@ def test_the_command_cut_off_while_its_files_go_into_place_says_so(folder, monke
     assert "the next flatten or compact of it finishes that first" in capsys.readouterr().err
     assert main(["flatten", "in/**", "-o", "ds/", "--engine", "dask"]) == 0
     assert "4 already in the dataset" in capsys.readouterr().err
+
+
+def test_a_grown_compressed_archive_taken_whole_is_told(folder, monkeypatch):
+    """A compressed archive cannot be entered where its earlier version ended: it is taken
+    whole, and the user is told what that means for pages and errors."""
+    import gzip
+
+    lines = _longest(folder)
+    live = folder / "live.jsonl.gz"
+    live.write_bytes(gzip.compress(b"".join(lines[: len(lines) // 2])))
+    ran = twxdata("flatten", live.name, "-o", "ds/", "--engine", "dask", "-q", cwd=folder)
+    assert ran.returncode == 0 and "warning" not in ran.stderr, ran.stderr
+    live.write_bytes(gzip.compress(b"".join(lines)))
+    again = twxdata("flatten", live.name, "-o", "ds/", "--engine", "dask", "-q", cwd=folder)
+    assert again.returncode == 0, again.stderr
+    assert "warning: live.jsonl.gz: the dataset held an earlier version" in again.stderr
+    assert "earlier pages and errors twice" in again.stderr
+    monkeypatch.chdir(folder)  # the file named as the command's runs named it
+    live.write_bytes(gzip.compress(b"".join(lines + lines[:1])))
+    with pytest.warns(DataWarning, match="earlier version"):
+        scale.flatten([live.name], "ds")

@@ -129,6 +129,7 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     them (ignored when a dataset is written)."""
     from twxdata.cli.paths import created_folders
     from twxdata.scale import flatten
+    from twxdata.scale.engine import retaken_warning
     from twxdata.scale.journal import PLAN
     from twxdata.scale.parts import STAGING
     from twxdata.scale.sources import is_url
@@ -187,6 +188,8 @@ def run_parallel(args: argparse.Namespace, targets: dict[str, Path], facts: dict
     if args.on_error == "warn":
         for line in result.bad_lines:
             print(f"twxdata flatten: warning: skipped {line}", file=sys.stderr)
+    for name in result.retaken:
+        print(f"twxdata flatten: warning: {retaken_warning(name)}", file=sys.stderr)
     if not args.quiet:
         counts = ", ".join(f"{n:,} {t}" for t, n in result.rows.items() if n) or "no new rows"
         done = f"; {len(result.skipped)} already in the dataset" if result.skipped else ""

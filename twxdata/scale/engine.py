@@ -67,6 +67,7 @@ class ScaleResult:
     inputs: list[InputRecord] = field(default_factory=list)
     skipped: list[InputRecord] = field(default_factory=list)
     bad_lines: list[str] = field(default_factory=list)
+    retaken: list[str] = field(default_factory=list)  # an earlier version held: taken whole
     seconds: float = 0.0
 
     def __repr__(self) -> str:
@@ -140,7 +141,18 @@ def flatten(
     if on_error == "warn":
         for line in result.bad_lines:
             warnings.warn(f"skipped {line}", DataWarning, stacklevel=2)
+    for name in result.retaken:
+        warnings.warn(retaken_warning(name), DataWarning, stacklevel=2)
     return result
+
+
+def retaken_warning(name: str) -> str:
+    """What is said of a file taken whole again (``ScaleResult.retaken``)."""
+    return (
+        f"{name}: the dataset held an earlier version of this file, and this one was taken "
+        "whole (it was not only appended to, or it is compressed or remote): its posts and "
+        "users are in the dataset once, its earlier pages and errors twice"
+    )
 
 
 def _run(
@@ -187,6 +199,10 @@ def _run(
         raise
     for done in merged:
         result.rows[done["table"]] = result.rows.get(done["table"], 0) + done["rows"]
+    # A file the dataset took before under this name, changed but not by lines appended (or
+    # compressed, or remote: not entered where the old one ended), was taken whole again.
+    result.retaken = [i.input for i in result.inputs if not i.from_byte
+                      and held.get(i.input, (0, ""))[0] > 0 and i.sha256 not in known]  # fmt: skip
     if targets is None:
         moves = [(staged, final) for done in merged for staged, final in done["moves"]]
         result.files = [final for _, final in moves]
