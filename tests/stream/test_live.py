@@ -5,7 +5,6 @@ consumer; the cost cap; refusals; and the command killed and run again."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import signal
@@ -350,24 +349,17 @@ async def test_a_growing_archive_flattened_after_each_run_costs_its_total_once(l
         assert ran.returncode == 0, ran.stderr
     info = await asyncio.to_thread(command, "info", out, "--json")
     assert info.returncode == 0, info.stderr
-    costs = {json.dumps(c) for c in _find(orjson.loads(info.stdout), "cost")}
-    assert costs and all(json.loads(c)["usd_low"] == 0.05 for c in costs), costs  # 10 posts
+    tables = orjson.loads(info.stdout)["tables"]
+    # Posts and pages have rows from both runs (a table whose rows all came in the first run,
+    # places say, carries that run's record: the total then).
+    for name in ("tweets", "pages"):
+        cost = tables[name]["provenance"]["cost"]
+        assert cost["usd_low"] == 0.05, (name, cost)  # 10 posts, once
 
 
 def command(*args: object) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "twxdata", *map(str, args)],
                           capture_output=True, timeout=300)  # fmt: skip
-
-
-def _find(value: object, key: str) -> list[object]:
-    """Every value under ``key`` anywhere in a JSON document."""
-    if isinstance(value, dict):
-        return [v for k, v in value.items() if k == key] + [
-            f for v in value.values() for f in _find(v, key)
-        ]
-    if isinstance(value, list):
-        return [f for v in value for f in _find(v, key)]
-    return []
 
 
 def test_ctrl_c_before_anything_arrived_says_so(tmp_path):
