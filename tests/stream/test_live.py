@@ -244,14 +244,20 @@ def test_killed_then_run_again_appends_to_the_same_archive(tmp_path):
         assert len(archive_ids(raw)) >= len(ids) + 5
 
 
+def stream_command(api: FakeXApi, home: Path) -> tuple[list[str], dict[str, str]]:
+    """``twxdata stream`` against ``api``, with the rule "the" added; its environment."""
+    env = dict(os.environ, TWXDATA_API_BASE=api.url, TWXDATA_BEARER_TOKEN=api.bearer_token,
+               TWXDATA_CACHE_DIR=str(home / "cache"), TWXDATA_CONFIG_DIR=str(home))  # fmt: skip
+    command = [sys.executable, "-m", "twxdata", "stream"]
+    added = subprocess.run([*command, "rules", "add", "the"], env=env, capture_output=True,
+                           timeout=60)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    return command, env
+
+
 def test_tables_without_raw_keep_every_message_in_a_spool_until_written(tmp_path):
     with FakeXApi(seed=3, size=500, stream=LiveStream(rate=80.0, heartbeat=0.5)) as api:
-        env = dict(os.environ, TWXDATA_API_BASE=api.url, TWXDATA_BEARER_TOKEN=api.bearer_token,
-                   TWXDATA_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
-        command = [sys.executable, "-m", "twxdata", "stream"]
-        added = subprocess.run([*command, "rules", "add", "the"], env=env, capture_output=True,
-                               timeout=60)  # fmt: skip
-        assert added.returncode == 0, added.stderr
+        command, env = stream_command(api, tmp_path)
         done = subprocess.run([*command, "-o", tmp_path / "posts.parquet", "--limit", "15"],
                               env=env, capture_output=True, timeout=60)  # fmt: skip
         assert done.returncode == 0, done.stderr
@@ -307,12 +313,7 @@ async def test_all_connections_open_is_told_in_words(live, tmp_path, caplog):
 def test_a_reader_that_goes_away_ends_the_stream_as_unix_tools_end(tmp_path):
     """`twxdata stream | head -2`: status 141 (SIGPIPE's), the summary, no traceback."""
     with FakeXApi(seed=3, size=500, stream=LiveStream(rate=80.0, heartbeat=0.5)) as api:
-        env = dict(os.environ, TWXDATA_API_BASE=api.url, TWXDATA_BEARER_TOKEN=api.bearer_token,
-                   TWXDATA_CACHE_DIR=str(tmp_path / "cache"))  # fmt: skip
-        command = [sys.executable, "-m", "twxdata", "stream"]
-        added = subprocess.run([*command, "rules", "add", "the"], env=env, capture_output=True,
-                               timeout=60)  # fmt: skip
-        assert added.returncode == 0, added.stderr
+        command, env = stream_command(api, tmp_path)
         stream = subprocess.Popen([*command, "--limit", "500"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)  # fmt: skip
         assert stream.stdout is not None and stream.stderr is not None
@@ -367,13 +368,9 @@ def test_ctrl_c_before_anything_arrived_says_so(tmp_path):
     command does not say every message is kept in it."""
     stream = LiveStream(rate=50.0, heartbeat=0.5, max_connections=0)
     with FakeXApi(seed=3, size=300, stream=stream) as api:
-        subprocess.run([sys.executable, "-m", "twxdata", "stream", "rules", "add", "the"],
-                       env=dict(os.environ, TWXDATA_API_BASE=api.url,
-                                TWXDATA_BEARER_TOKEN=api.bearer_token,
-                                TWXDATA_CONFIG_DIR=str(tmp_path)),
-                       check=True, capture_output=True, timeout=60)  # fmt: skip
-        raw = tmp_path / "x.jsonl"
-        waiting = twxdata_command(api, "stream", "--raw", raw, home=tmp_path)
+        command, env = stream_command(api, tmp_path)
+        waiting = subprocess.Popen([*command, "--raw", tmp_path / "x.jsonl"], env=env,
+                                   stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
         deadline = time.monotonic() + 60
         while api.stats.count("search_stream", status=429) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)  # until it was refused once: it waits to try again

@@ -72,8 +72,7 @@ class LiveStream:
     started: float | None = None  # when the first post happened (set on first connection)
     sent: list[tuple[int, str]] = field(default_factory=list)  # (connection, post id)
     connections: int = 0
-    open: dict[str, int] = field(default_factory=dict)  # connections open, per endpoint
-    _held: dict[str, list[web.Request]] = field(default_factory=dict)  # their requests
+    open: dict[str, list[web.Request]] = field(default_factory=dict)  # per endpoint
     _faults: list[_Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,7 +96,7 @@ def too_many_connections(stream: LiveStream, endpoint: str) -> bool:
     """Whether the endpoint's connections are all in use. One its client has closed is free at
     once, even before its handler noticed (a notebook collects twice in a row: X sees the
     first connection close)."""
-    live = [r for r in stream._held.get(endpoint, []) if not _gone(r)]
+    live = [r for r in stream.open.get(endpoint, []) if not _gone(r)]
     return len(live) >= stream.max_connections
 
 
@@ -111,8 +110,7 @@ async def serve(
     stream.connections += 1
     number = stream.connections
     endpoint = ctx.req.endpoint.name
-    stream.open[endpoint] = stream.open.get(endpoint, 0) + 1
-    stream._held.setdefault(endpoint, []).append(request)
+    stream.open.setdefault(endpoint, []).append(request)
     resp = web.StreamResponse(status=200, headers={**headers, "content-type": "application/json"})
     resp.enable_chunked_encoding()
     try:
@@ -128,8 +126,7 @@ async def serve(
     except (ConnectionResetError, asyncio.CancelledError):
         pass  # the client went away
     finally:
-        stream.open[endpoint] -= 1
-        stream._held[endpoint].remove(request)
+        stream.open[endpoint].remove(request)
     return resp
 
 
